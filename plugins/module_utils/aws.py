@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gamestack.aws contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One place that makes boto3 clients for every plugin and module of the collection.
+
+Credentials come from explicit options, then the standard botocore chain
+(environment, shared files, profiles, instance role). ``endpoint_url`` falls back
+to ``AWS_ENDPOINT_URL`` (botocore honours it too; we pass it explicitly so that
+it also reaches clients made through an assumed role). Throttling
+(RequestLimitExceeded, Throttling) and 5xx answers are retried with
+exponential backoff by botocore's ``standard`` retry mode.
+"""
+
+from __future__ import annotations
+
+import os
+
+try:
+    import boto3
+    import botocore
+    from botocore.config import Config
+
+    HAS_BOTO3 = True
+    BOTO3_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported to the user by callers
+    HAS_BOTO3 = False
+    BOTO3_IMPORT_ERROR = exc
+
+DEFAULT_MAX_ATTEMPTS = 10
+USER_AGENT_EXTRA = "gamestack.aws"
+
+
+class AwsSetupError(Exception):
+    """Credentials, endpoint or session could not be set up."""
+
+
+def require_boto3():
+    if not HAS_BOTO3:
+        raise AwsSetupError("boto3 and botocore are required by gamestack.aws: %s" % BOTO3_IMPORT_ERROR)
+
+
+def client_config(max_attempts=DEFAULT_MAX_ATTEMPTS, connect_timeout=10, read_timeout=30):
+    """botocore Config with standard-mode retries (throttling and 5xx, exponential backoff)."""
+    require_boto3()
+    return Config(
+        retries={"mode": "standard", "max_attempts": int(max_attempts)},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        user_agent_extra=USER_AGENT_EXTRA,
+        max_pool_connections=20,
+    )
+
+
+def resolve_endpoint(endpoint_url=None):
+    return endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def make_session(profile=None, access_key=None, secret_key=None, session_token=None, region=None):
+    require_boto3()
+    kwargs = {}
+    if profile:
+        kwargs["profile_name"] = profile
+    if access_key or secret_key:
+        kwargs["aws_access_key_id"] = access_key
+        kwargs["aws_secret_access_key"] = secret_key
+        if session_token:
+            kwargs["aws_session_token"] = session_token
+    if region:
+        kwargs["region_name"] = region
+    try:
+        return boto3.session.Session(**kwargs)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise AwsSetupError("AWS profile %r not found: %s" % (profile, exc))
+
+
+def assume_role(session, role_arn, endpoint_url=None, session_name="gamestack-aws"):
+    """Return a new session holding the temporary credentials of ``role_arn``."""
+    sts = session.client("sts", endpoint_url=resolve_endpoint(endpoint_url), config=client_config())
+    try:
+        creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise AwsSetupError("could not assume role %s: %s" % (role_arn, exc))
+    return boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=session.region_name,
+    )
+
+
+class ClientFactory:
+    """Makes (and reuses) clients per service and region with one set of connection options."""
+
+    def __init__(self, profile=None, access_key=None, secret_key=None, session_token=None,
+                 endpoint_url=None, assume_role_arn=None, max_attempts=DEFAULT_MAX_ATTEMPTS):
+        self.endpoint_url = resolve_endpoint(endpoint_url)
+        self.session = make_session(profile, access_key, secret_key, session_token)
+        if assume_role_arn:
+            self.session = assume_role(self.session, assume_role_arn, self.endpoint_url)
+        self.config = client_config(max_attempts=max_attempts)
+        self._clients = {}
+
+    def client(self, service, region):
+        key = (service, region)
+        if key not in self._clients:
+            # boto3 sessions are not thread safe, client objects are: create under the caller's thread
+            # but only ever from one thread at a time (callers create clients before fanning out).
+            self._clients[key] = self.session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+            )
+        return self._clients[key]
+
+
+def connection_argument_spec():
+    """Module options shared by every gamestack.aws module that talks to AWS (amazon.aws names)."""
+    return dict(
+        region=dict(type="str", aliases=["aws_region", "ec2_region"]),
+        profile=dict(type="str", aliases=["aws_profile"]),
+        endpoint_url=dict(type="str", aliases=["aws_endpoint_url", "ec2_url"]),
+        access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=True),
+        secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
+        session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
+    )
+
+
+def factory_from_module_params(params):
+    return ClientFactory(
+        profile=params.get("profile"),
+        access_key=params.get("access_key"),
+        secret_key=params.get("secret_key"),
+        session_token=params.get("session_token"),
+        endpoint_url=params.get("endpoint_url"),
+    )
+
+
+def error_code(exc):
+    """The AWS error code of a ClientError, or the class name of anything else."""
+    response = getattr(exc, "response", None) or {}
+    return response.get("Error", {}).get("Code") or type(exc).__name__
