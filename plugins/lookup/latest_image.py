@@ -36,6 +36,9 @@ options:
       - The AWS region. Falls back to C(AWS_REGION) / C(AWS_DEFAULT_REGION) and the profile's region.
     type: str
     aliases: [aws_region]
+    env:
+      - name: AWS_REGION
+      - name: AWS_DEFAULT_REGION
   profile:
     description: A named profile of the shared AWS config and credentials files.
     type: str
@@ -137,7 +140,10 @@ class LookupModule(LookupBase):
             )
         except aws.AwsSetupError as exc:
             raise AnsibleLookupError("gamestack.aws.latest_image: %s" % exc)
-        ec2 = factory.client("ec2", self.get_option("region"))
+        try:
+            ec2 = factory.client("ec2", self.get_option("region"))
+        except botocore.exceptions.NoRegionError:
+            raise AnsibleLookupError("gamestack.aws.latest_image: no region; set region= or AWS_REGION")
         region = ec2.meta.region_name
         owners = self.get_option("owners") or images.DEFAULT_OWNERS
         results = []

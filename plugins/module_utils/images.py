@@ -65,9 +65,10 @@ def split_images(images, pattern=None):
             nonconforming.append(nonconforming_record(image, "name has no release stamp (-YYYYMMDD-hhmm)"))
         else:
             records.append(image_record(image, parsed))
-    # Same stamp twice (a copy, a re-register): the image ID breaks the tie so the order is stable.
-    records.sort(key=lambda r: r["image_id"] or "", reverse=True)
-    records = naming.newest_first(records)
+    # Same stamp twice (two apps released together, a re-registered image): name, then image ID,
+    # break the tie so that the order never depends on the API's answer order.
+    records.sort(key=lambda r: (r["name"] or "", r["image_id"] or ""))
+    records = naming.newest_first(records)  # a stable sort: ties keep the order above
     nonconforming.sort(key=lambda r: (r["name"] or "", r["image_id"] or ""))
     return records, nonconforming
 

@@ -13,7 +13,7 @@ author: gamestack.aws contributors
 description:
   - Lists the AMIs of O(owners) (default the account itself) and parses each name with the
     C(app-env-YYYYMMDD-hhmm) rule into app, env and release.
-  - Images are sorted by release stamp, newest first (ties broken by image ID), and can be
+  - Images are sorted by release stamp, newest first (ties broken by name, then image ID), and can be
     filtered by app and env.
   - Images whose name does not follow the rule, or has no release stamp, are not dropped; they are
     returned under RV(nonconforming) with the reason.
@@ -123,6 +123,8 @@ region:
   sample: us-east-1
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gamestack.aws.plugins.module_utils import aws, images, naming
@@ -153,11 +155,13 @@ def main():
     validate_filters(module, app, env)
     try:
         factory = aws.factory_from_module_params(module.params)
-        ec2 = factory.client("ec2", module.params["region"])
+        ec2 = factory.client("ec2", module.params["region"] or os.environ.get("AWS_REGION"))
         prefix = "%s-%s" % (app, env) if app and env else None
         found = images.describe_images(ec2, owners=module.params["owners"], name_prefix=prefix)
     except aws.AwsSetupError as exc:
         module.fail_json(msg=str(exc))
+    except botocore.exceptions.NoRegionError:
+        module.fail_json(msg="image_catalog: no region; set region or AWS_REGION")
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json(msg="describe_images failed (%s): %s" % (aws.error_code(exc), exc))
     records, nonconforming = images.split_images(found)
