@@ -14,6 +14,8 @@ import sys
 import time
 import urllib.request
 
+RECORDING_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto_recording.py")
+
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIAGAMESTACKTEST000",
     "AWS_SECRET_ACCESS_KEY": "gamestack-test-secret-key-do-not-print",
@@ -47,7 +49,8 @@ class MotoServer:
         env = dict(os.environ, **FAKE_CREDENTIALS)
         env.pop("AWS_ENDPOINT_URL", None)
         self.proc = subprocess.Popen(
-            [bin_path("moto_server"), "-H", self.host, "-p", str(self.port)],
+            # moto_server plus a recorder of the API calls (tests/harness/moto_recording.py).
+            [sys.executable, RECORDING_SERVER, "-H", self.host, "-p", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
