@@ -39,14 +39,19 @@ def require_boto3():
         raise AwsSetupError("boto3 and botocore are required by gamestack.aws: %s" % BOTO3_IMPORT_ERROR)
 
 
-def client_config(max_attempts=DEFAULT_MAX_ATTEMPTS, connect_timeout=10, read_timeout=30):
+def user_agent(component=None):
+    """``gamestack.aws`` or ``gamestack.aws/<component>``: tells AWS logs (and our IAM test) who called."""
+    return USER_AGENT_EXTRA + ("/" + component if component else "")
+
+
+def client_config(max_attempts=DEFAULT_MAX_ATTEMPTS, connect_timeout=10, read_timeout=30, component=None):
     """botocore Config with standard-mode retries (throttling and 5xx, exponential backoff)."""
     require_boto3()
     return Config(
         retries={"mode": "standard", "max_attempts": int(max_attempts)},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
-        user_agent_extra=USER_AGENT_EXTRA,
+        user_agent_extra=user_agent(component),
         max_pool_connections=20,
     )
 
@@ -92,12 +97,12 @@ class ClientFactory:
     """Makes (and reuses) clients per service and region with one set of connection options."""
 
     def __init__(self, profile=None, access_key=None, secret_key=None, session_token=None,
-                 endpoint_url=None, assume_role_arn=None, max_attempts=DEFAULT_MAX_ATTEMPTS):
+                 endpoint_url=None, assume_role_arn=None, max_attempts=DEFAULT_MAX_ATTEMPTS, component=None):
         self.endpoint_url = resolve_endpoint(endpoint_url)
         self.session = make_session(profile, access_key, secret_key, session_token)
         if assume_role_arn:
             self.session = assume_role(self.session, assume_role_arn, self.endpoint_url)
-        self.config = client_config(max_attempts=max_attempts)
+        self.config = client_config(max_attempts=max_attempts, component=component)
         self._clients = {}
 
     def client(self, service, region):
@@ -123,13 +128,15 @@ def connection_argument_spec():
     )
 
 
-def factory_from_module_params(params):
+def factory_from_module_params(params, component=None):
+    """ClientFactory from the shared connection options; ``component`` names the caller in the user agent."""
     return ClientFactory(
         profile=params.get("profile"),
         access_key=params.get("access_key"),
         secret_key=params.get("secret_key"),
         session_token=params.get("session_token"),
         endpoint_url=params.get("endpoint_url"),
+        component=component,
     )
 
 
