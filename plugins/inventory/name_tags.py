@@ -220,9 +220,11 @@ compose:
 
 import hashlib
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.inventory.group import to_safe_group_name
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
@@ -236,6 +238,7 @@ FILE_SUFFIXES = ("aws_ec2.yml", "aws_ec2.yaml", "name_tags.yml", "name_tags.yaml
 PAGE_SIZE = 1000
 ASG_TAG = "aws:autoscaling:groupName"
 RESERVED_GROUPS = frozenset(("all", "ungrouped"))
+_NOT_GROUP_CHARS = re.compile(r"[^\w-]")
 # Options that change what the API returns: part of the cache key, so another query never reads a stale entry.
 QUERY_OPTIONS = ("regions", "filters", "instance_states", "endpoint_url", "profile", "assume_role_arn")
 ADDRESS_FIELDS = {
@@ -292,6 +295,16 @@ def list_region(client, region, filters):
     return records
 
 
+def constructed_group_name(name):
+    """Group names made by keyed_groups/groups: like core's, but hyphens survive.
+
+    Core's Constructable replaces every character outside [A-Za-z0-9_] (hyphens included) whatever
+    TRANSFORM_INVALID_GROUP_CHARS says. Here only characters that are neither word characters nor hyphens are replaced; the result then
+    goes through core's configurable rule (the default keeps the hyphens), like the app-env groups.
+    """
+    return to_safe_group_name(_NOT_GROUP_CHARS.sub("_", name))
+
+
 def describe_error(exc):
     """A one-line reason for a failed region, without anything from the credentials."""
     response = getattr(exc, "response", None) or {}
@@ -301,6 +314,7 @@ def describe_error(exc):
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "gamestack.aws.name_tags"
+    _sanitize_group_name = staticmethod(constructed_group_name)
 
     def verify_file(self, path):
         return super().verify_file(path) and path.endswith(FILE_SUFFIXES)
@@ -361,7 +375,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 session_token=self.get_option("session_token"),
                 endpoint_url=self.get_option("endpoint_url"),
                 assume_role_arn=self.get_option("assume_role_arn"),
-                max_attempts=self.get_option("max_attempts"),
+                # botocore's Config(retries={"max_attempts"}) counts retries, the option counts attempts.
+                max_attempts=max(int(self.get_option("max_attempts")) - 1, 0),
             )
         except aws.AwsSetupError as exc:
             raise AnsibleParserError("%s: %s" % (self.NAME, exc))
