@@ -41,10 +41,10 @@ class PlayResult:
         return self.data["stats"]["localhost"]
 
     def task(self, name):
-        """The localhost result of the task called ``name``."""
+        """The localhost result of the task called ``name`` (in a role: ``role : name``)."""
         for play in self.data["plays"]:
             for task in play["tasks"]:
-                if task["task"]["name"] == name:
+                if task["task"]["name"] == name or task["task"]["name"].endswith(" : " + name):
                     return task["hosts"]["localhost"]
         raise AssertionError("no task %r in the run:\n%s" % (name, self.output))
 
@@ -54,7 +54,9 @@ class PlayResult:
             for task in play["tasks"]:
                 result = task["hosts"].get("localhost", {})
                 if result.get("failed"):
-                    return result.get("msg", "") or json.dumps(result)
+                    # A loop: the messages of the failed items, after the summary.
+                    items = [r.get("msg", "") for r in result.get("results", []) if r.get("failed")]
+                    return "\n".join([result.get("msg", "")] + items) or json.dumps(result)
         return ""
 
 
