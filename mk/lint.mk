@@ -6,7 +6,7 @@ SANITY_TESTS ?=
 .PHONY: lint-ansible lint-sanity sanity-tree sanity-pip-bootstrap
 
 lint-ansible: venv
-	$(BIN)/ansible-lint --profile production --offline
+	ANSIBLE_INVENTORY=localhost, $(BIN)/ansible-lint --profile production --offline
 
 sanity-tree:
 	rm -rf $(CURDIR)/build/sanity
