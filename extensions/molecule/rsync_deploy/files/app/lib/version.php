@@ -1,0 +1,2 @@
+<?php
+const APP_VERSION = 'molecule-1';

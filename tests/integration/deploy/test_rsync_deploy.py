@@ -1,0 +1,241 @@
+"""gamestack.aws.rsync_deploy through playbooks/deploy.yml on a real app-tier container.
+
+Each test deploys its own tree into its own destination (except the ones that check what Apache
+serves, which use /var/www/app, Apache's DocumentRoot being /var/www/app/public).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from .conftest import APP_FILES, local_tree, write_tree
+
+RELEASE = re.compile(r"^api-test-\d{8}-\d{4}$")
+
+
+def fresh_dest() -> str:
+    return "/srv/deploy-%s/app" % uuid.uuid4().hex[:8]
+
+
+def test_first_deploy_serves_the_tree_and_is_idempotent(deployer, app_host, tmp_path):
+    src = write_tree(tmp_path / "build", APP_FILES)
+    first = deployer.deploy(src, rsync_deploy_dest="/var/www/app").assert_ok()
+    assert first.changed > 0
+    assert app_host.tree("/var/www/app") == local_tree(src)
+    marker = app_host.read("/var/www/app/.release").strip()
+    assert RELEASE.match(marker), marker
+    page = app_host.page()
+    assert "version=v1" in page and "release=" + marker in page
+    modes = app_host.sh("stat -c '%U:%G %a' /var/www/app/lib/util.php /var/www/app/lib").stdout.split("\n")
+    assert modes[0] == "root:www-data 644" and modes[1] == "root:www-data 755"
+
+    again = deployer.deploy(src, rsync_deploy_dest="/var/www/app").assert_ok()
+    assert again.changed == 0, again.output
+    assert app_host.read("/var/www/app/.release").strip() == marker
+
+
+def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_host, tmp_path):
+    files = dict(APP_FILES)
+    src = write_tree(tmp_path / "build", files)
+    deployer.deploy(src, rsync_deploy_dest="/var/www/app").assert_ok()
+    assert "version=v1" in app_host.page()
+
+    (src / "lib/version.php").write_text("<?php\nconst APP_VERSION = 'v2-changed';\n")
+    result = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app",
+                             rsync_deploy_release="api-test-20260102-0304").assert_ok()
+    listed = re.findall(r'"([<>ch.*][^"]{10} [^"]+)"', result.output)
+    assert listed == [">f..t...... lib/version.php"] or listed == [">f.st...... lib/version.php"], result.output
+    # graceful reload ran: mod_php's opcache serves the new code immediately
+    assert "version=v2-changed" in app_host.page()
+    assert app_host.read("/var/www/app/.release").strip() == "api-test-20260102-0304"
+    # the tree before the deploy is kept for rollback
+    assert "'v1'" in app_host.read("/var/www/app.previous/lib/version.php")
+
+    # a rebuild rewrites every file (new mtimes): with rsync_deploy_checksum only real content moves
+    files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v3-rebuilt';\n"
+    write_tree(src, files)
+    rebuilt = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app",
+                              rsync_deploy_checksum=True).assert_ok()
+    transferred = re.findall(r'">f[^"]{9} ([^"]+)"', rebuilt.output)
+    assert transferred == ["lib/version.php"], rebuilt.output
+    assert "version=v3-rebuilt" in app_host.page()
+
+
+def test_deleted_file_goes_and_excluded_host_files_stay(deployer, app_host, tmp_path):
+    dest = fresh_dest()
+    files = dict(APP_FILES, **{"lib/old.php": "<?php\n// to be deleted\n"})
+    src = write_tree(tmp_path / "build", files)
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none",
+                    rsync_deploy_excludes=["storage/"]).assert_ok()
+    app_host.sh("mkdir -p %s/storage && echo session > %s/storage/data" % (dest, dest))
+    del files["lib/old.php"]
+    write_tree(src, files)
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none",
+                    rsync_deploy_excludes=["storage/"]).assert_ok()
+    tree = app_host.tree(dest)
+    assert "lib/old.php" not in tree
+    assert tree.pop("storage/data") and tree.pop("storage/")  # excluded: neither copied nor deleted
+    assert tree == local_tree(src)
+
+
+def test_names_with_spaces_and_non_ascii(deployer, app_host, tmp_path):
+    dest = fresh_dest()
+    files = dict(APP_FILES, **{
+        "public/read me.txt": "spaces\n",
+        "lib/Ünïcode dir/café €.php": "<?php\nconst CAFE = 'é';\n",
+        "lib/日本語 ファイル.txt": "kanji\n",
+        "lib/it's [quoted] \"name\".php": "<?php\n",
+    })
+    src = write_tree(tmp_path / "build", files)
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
+    assert app_host.tree(dest) == local_tree(src)
+    # a syntax error in a file with such a name is found and named
+    files["lib/Ünïcode dir/café €.php"] = "<?php\nconst CAFE = ;\n"
+    write_tree(src, files)
+    result = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    result.assert_failed("PHP syntax error", "lib/Ünïcode dir/café €.php")
+    assert app_host.read(dest + "/lib/Ünïcode dir/café €.php") == "<?php\nconst CAFE = 'é';\n"
+    again = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none",
+                            rsync_deploy_php_lint=False).assert_ok()
+    assert again.changed > 0
+
+
+def test_rollback_restores_the_previous_tree_and_marker(deployer, app_host, tmp_path):
+    dest = fresh_dest()
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    v1 = dict(APP_FILES, **{"lib/only-in-v1.php": "<?php\n"})
+    src = write_tree(tmp_path / "build", v1)
+    deployer.deploy(src, rsync_deploy_release="api-test-20260101-0001", **common).assert_ok()
+    v2 = dict(APP_FILES, **{"lib/version.php": "<?php\nconst APP_VERSION = 'v2';\n", "lib/new.php": "<?php\n"})
+    write_tree(src, v2)
+    deployer.deploy(src, rsync_deploy_release="api-test-20260101-0002", **common).assert_ok()
+    assert app_host.read(dest + "/.release").strip() == "api-test-20260101-0002"
+
+    back = deployer.playbook(dict(rsync_deploy_rollback=True, **common)).assert_ok()
+    assert back.changed > 0
+    assert app_host.tree(dest) == local_tree(write_tree(tmp_path / "v1", v1))
+    assert app_host.read(dest + "/.release").strip() == "api-test-20260101-0001"
+    assert deployer.playbook(dict(rsync_deploy_rollback=True, **common)).assert_ok().changed == 0
+
+
+def test_rollback_without_previous_tree_is_refused(deployer, app_host):
+    dest = fresh_dest()
+    result = deployer.playbook(dict(rsync_deploy_rollback=True, rsync_deploy_dest=dest))
+    result.assert_failed("no previous release", dest + ".previous")
+    assert app_host.sh("test -e %s" % dest, check=False).returncode != 0
+
+
+def test_php_syntax_error_aborts_and_nothing_is_synced(deployer, app_host, tmp_path):
+    dest = fresh_dest()
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    files = dict(APP_FILES)
+    src = write_tree(tmp_path / "build", files)
+    deployer.deploy(src, **common).assert_ok()
+    before = app_host.tree(dest)
+    marker = app_host.read(dest + "/.release")
+    files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v3';\n"  # a good change ...
+    files["lib/broken.php"] = "<?php\nfunction broken( {\n"           # ... and a bad one
+    write_tree(src, files)
+    result = deployer.deploy(src, **common)
+    result.assert_failed("PHP syntax error in 1 changed file(s)", "lib/broken.php", "nothing was")
+    assert app_host.tree(dest) == before
+    assert app_host.read(dest + "/.release") == marker
+
+
+def test_symlink_destination_is_refused_before_any_change(deployer, app_host, tmp_path):
+    base = "/srv/deploy-%s" % uuid.uuid4().hex[:8]
+    app_host.sh("mkdir -p %s/releases/r1 && echo old > %s/releases/r1/f && ln -s releases/r1 %s/app" % (base, base, base))
+    src = write_tree(tmp_path / "build", APP_FILES)
+    result = deployer.deploy(src, rsync_deploy_dest=base + "/app")
+    result.assert_failed("is a symlink", "opcache", "realpath", "Nothing was changed")
+    assert app_host.sh("ls -A %s" % base).stdout.split() == ["app", "releases"]
+    assert app_host.read(base + "/releases/r1/f") == "old\n"
+
+
+def test_check_mode_lists_the_files_and_changes_nothing(deployer, app_host, tmp_path):
+    dest = fresh_dest()
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    files = dict(APP_FILES)
+    src = write_tree(tmp_path / "build", files)
+    fresh = deployer.deploy(src, extra_args=["--check"], **common).assert_ok()
+    assert "first deploy" in fresh.output and "every file of" in fresh.output
+    assert app_host.sh("test -e %s" % dest, check=False).returncode != 0
+
+    deployer.deploy(src, **common).assert_ok()
+    before = app_host.tree(dest)
+    files["lib/util.php"] = "<?php\nfunction util() { return 43; }\n"
+    files["public/new file.css"] = "p {}\n"
+    del files["public/style.css"]
+    write_tree(src, files)
+    check = deployer.deploy(src, extra_args=["--check", "--diff"], **common).assert_ok()
+    assert check.changed > 0
+    for needle in ("lib/util.php", "public/new file.css", "*deleting   public/style.css"):
+        assert needle in check.output, check.output
+    assert app_host.tree(dest) == before
+
+
+@pytest.mark.parametrize(
+    "variables, message",
+    [
+        ({"rsync_deploy_src": "/nonexistent/build"}, "is not a directory on the controller"),
+        ({"rsync_deploy_release": "api-test-latest"}, "is not a release name of the form app-env-YYYYMMDD-hhmm"),
+        ({"rsync_deploy_app": "API_x"}, "must be lower-case letters and digits"),
+        ({"rsync_deploy_opcache_reset": "flush"}, "rsync_deploy_opcache_reset one of reload, reset, none"),
+        ({"rsync_deploy_dest": "/var/www/"}, "must be an absolute directory below a top-level one"),
+        ({"rsync_deploy_opcache_reset": "reset"}, "rsync_deploy_opcache_reset_token is missing"),
+        ({"rsync_deploy_php_bin": "php-not-installed"}, "php-not-installed is not installed on the host"),
+    ],
+    ids=["missing-src", "bad-release", "bad-app", "bad-opcache-mode", "dest-too-high", "reset-no-token", "no-php"],
+)
+def test_bad_input_is_refused_with_nothing_changed(deployer, app_host, tmp_path, variables, message):
+    dest = fresh_dest()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    params = dict(rsync_deploy_dest=dest, rsync_deploy_src=str(src))
+    params.update(variables)
+    result = deployer.playbook(params)
+    result.assert_failed(message)
+    assert app_host.sh("test -e %s" % dest, check=False).returncode != 0
+
+
+def test_validate_timestamps_off_needs_a_reset_and_both_modes_work(deployer, app_host, tmp_path):
+    app_host.sh("printf 'opcache.enable=1\\nopcache.validate_timestamps=0\\n' > /etc/php/*/apache2/conf.d/99-gamestack-test.ini"
+                " && systemctl restart apache2")
+    try:
+        files = dict(APP_FILES)
+        src = write_tree(tmp_path / "build", files)
+        deployer.deploy(src, rsync_deploy_dest="/var/www/app").assert_ok()
+        assert "version=v1" in app_host.page()
+        files["lib/version.php"] = "<?php\nconst APP_VERSION = 'vt-off-1';\n"
+        write_tree(src, files)
+
+        refused = deployer.deploy(src, rsync_deploy_dest="/var/www/app", rsync_deploy_opcache_reset="none")
+        refused.assert_failed("opcache.validate_timestamps is off")
+        assert "version=v1" in app_host.page()
+
+        # what the preflight prevents: an operator who overrides the check gets stale code served
+        deployer.deploy(src, rsync_deploy_dest="/var/www/app", rsync_deploy_opcache_reset="none",
+                        rsync_deploy_opcache_validate_timestamps=True).assert_ok()
+        assert "'vt-off-1'" in app_host.read("/var/www/app/lib/version.php")
+        assert "version=v1" in app_host.page()
+
+        files["lib/version.php"] = "<?php\nconst APP_VERSION = 'vt-off-2';\n"
+        write_tree(src, files)
+        token = "t-" + uuid.uuid4().hex
+        reset = deployer.deploy(src, rsync_deploy_dest="/var/www/app", rsync_deploy_opcache_reset="reset",
+                                rsync_deploy_opcache_reset_token=token).assert_ok()
+        assert "Reset opcache through the web server" in reset.output
+        assert "version=vt-off-2" in app_host.page()
+        # the reset script answers nobody without the token
+        code = app_host.sh("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1/.gamestack-opcache-reset.php").stdout
+        assert code == "404"
+
+        files["lib/version.php"] = "<?php\nconst APP_VERSION = 'vt-off-3';\n"
+        write_tree(src, files)
+        deployer.deploy(src, rsync_deploy_dest="/var/www/app", rsync_deploy_opcache_reset="reload").assert_ok()
+        assert "version=vt-off-3" in app_host.page()
+    finally:
+        app_host.sh("rm -f /etc/php/*/apache2/conf.d/99-gamestack-test.ini /var/www/app/public/.gamestack-opcache-reset.php"
+                    " && systemctl restart apache2")
