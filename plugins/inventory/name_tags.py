@@ -323,6 +323,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super().parse(inventory, loader, path)
         config = self._read_config_data(path)
         self._reject_unknown_options(config, path)
+        # An explicit null means "no such group"; ansible's option handling would turn it into the default.
+        self._no_asg_group = None if config.get("no_autoscaling_group", "") is None else self.get_option("no_autoscaling_group")
         try:
             self._pattern = naming.compile_pattern(self.get_option("naming_pattern"))
         except naming.NamingError as exc:
@@ -421,7 +423,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, records):
         untagged = self.get_option("untagged_group")
         nonconforming = self.get_option("nonconforming_group")
-        no_asg = self.get_option("no_autoscaling_group") or None
+        no_asg = self._no_asg_group or None
         parents = self.get_option("parent_groups")
         release_groups = self.get_option("release_groups")
         pattern = self._pattern

@@ -91,6 +91,11 @@ def list_hosts(config, env, limit, playbook=LIST_HOSTS_PLAYBOOK):
     return {line.strip() for line in lines[start + 1:] if line.strip()}
 
 
+# ansible-core only warns when an inventory source fails and goes on with an empty inventory;
+# docs/inventory.md recommends this setting so that a failing region stops the run.
+UNPARSED_FAILED = {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"}
+
+
 @pytest.fixture
 def env(moto):
     """Environment for ansible-* pointed at the (reset) moto server."""

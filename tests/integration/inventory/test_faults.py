@@ -8,7 +8,7 @@ from tests.conftest import ansible_env, run
 from tests.harness.fault_proxy import Fault, FaultProxy
 from tests.harness.moto import MotoServer, boto3_client, free_port, run_instances
 
-from .conftest import inventory_list, seed_standard_fleet, write_config
+from .conftest import UNPARSED_FAILED, inventory_list, seed_standard_fleet, write_config
 
 
 @pytest.mark.parametrize(
@@ -40,14 +40,19 @@ def test_failing_region_is_named_and_skipped_when_not_strict(moto, tmp_path, fau
     with FaultProxy(moto.endpoint, [rule]) as proxy:
         env = ansible_env(proxy.endpoint)
         options = {"regions": ["us-east-1", "eu-west-1"], "max_attempts": 2}
-        proc = run(["ansible-inventory", "-i", str(write_config(tmp_path, options)), "--list"], env)
+        config = write_config(tmp_path, options)
+        proc = run(["ansible-inventory", "-i", str(config), "--list"], dict(env, **UNPARSED_FAILED))
         assert proc.returncode != 0
         error = " ".join(proc.stderr.split())
-        assert "region eu-west-1: %s" % code in error
+        assert "could not list EC2 instances in region eu-west-1: %s" % code in error
         assert "region us-east-1" not in error
         if fault == "server-error":
             # max_attempts per parse, then the error; core's `auto` plugin parses the file a second time.
             assert proxy.count(region="eu-west-1", faulted=True) in (2, 4)
+        # ansible-core's default only warns about a source that fails, and lists nothing from it.
+        proc = run(["ansible-inventory", "-i", str(config), "--list"], env)
+        assert "region eu-west-1: %s" % code in " ".join(proc.stderr.split())
+        assert "api-production" not in proc.stdout
 
         inv = inventory_list(write_config(tmp_path, dict(options, strict=False)), env)
         assert set(inv.hostvars) == set(east)
@@ -58,7 +63,8 @@ def test_failing_region_is_named_and_skipped_when_not_strict(moto, tmp_path, fau
 def test_unreachable_endpoint_is_an_error_naming_the_region(moto, tmp_path):
     dead = "http://127.0.0.1:%d" % free_port()
     options = {"regions": ["ap-south-1"], "endpoint_url": dead, "max_attempts": 1}
-    proc = run(["ansible-inventory", "-i", str(write_config(tmp_path, options)), "--list"], ansible_env(moto.endpoint))
+    proc = run(["ansible-inventory", "-i", str(write_config(tmp_path, options)), "--list"],
+               ansible_env(moto.endpoint, **UNPARSED_FAILED))
     assert proc.returncode != 0
     assert "region ap-south-1: EndpointConnectionError" in " ".join(proc.stderr.split())
 
@@ -80,7 +86,7 @@ def test_unreachable_endpoint_is_an_error_naming_the_region(moto, tmp_path):
 def test_bad_configs_are_clear_errors(moto, env, tmp_path, options, expected):
     run_instances(boto3_client("ec2", moto.endpoint), "api-production")
     config = write_config(tmp_path, options)
-    proc = run(["ansible-inventory", "-i", str(config), "--list"], env)
+    proc = run(["ansible-inventory", "-i", str(config), "--list"], dict(env, **UNPARSED_FAILED))
     assert proc.returncode != 0
     error = " ".join(proc.stderr.split())
     assert expected in error, error
@@ -95,7 +101,7 @@ def test_cache_second_run_makes_no_api_call(tmp_path):
     config = write_config(tmp_path, options)
     with MotoServer() as server:
         ec2, fleet = seed_standard_fleet(server.endpoint)
-        env = ansible_env(server.endpoint)
+        env = ansible_env(server.endpoint, **UNPARSED_FAILED)
         first = inventory_list(config, env)
         assert first.direct_hosts("api-production") == set(fleet["api-production"])
         assert any(cache_dir.iterdir())

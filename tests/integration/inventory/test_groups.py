@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import ansible_env, run
 from tests.harness.moto import boto3_client, run_instances
 
-from .conftest import instances, inventory_graph, inventory_list, list_hosts, seed_standard_fleet, write_config
+from .conftest import UNPARSED_FAILED, instances, inventory_graph, inventory_list, list_hosts, seed_standard_fleet, write_config
 
 
 def test_groups_parents_and_limit(moto, env, tmp_path):
@@ -261,7 +261,8 @@ def test_config_file_names(moto, env, tmp_path):
     for name in ("fleet.aws_ec2.yaml", "name_tags.yml", "prod.name_tags.yaml", "aws_ec2.yml"):
         inv = inventory_list(write_config(tmp_path, name=name), env)
         assert "api-production" in inv.groups, name
-    # Another file name is not ours: the plugin declines it (the shipped ansible.cfg makes that fatal).
-    proc = run(["ansible-inventory", "-i", str(write_config(tmp_path, name="fleet.yml")), "--list"], env)
+    # Another file name is not ours: the plugin declines it.
+    proc = run(["ansible-inventory", "-i", str(write_config(tmp_path, name="fleet.yml")), "--list"],
+               dict(env, **UNPARSED_FAILED))
     assert proc.returncode != 0
     assert "api-production" not in proc.stdout

@@ -9,7 +9,7 @@ from tests.conftest import ansible_env, run
 from tests.harness.fault_proxy import Fault, FaultProxy
 from tests.harness.moto import boto3_client, run_instances
 
-from .conftest import SHOW_VARS_PLAYBOOK, inventory_graph, inventory_list, seed_standard_fleet, write_config
+from .conftest import SHOW_VARS_PLAYBOOK, UNPARSED_FAILED, inventory_graph, inventory_list, seed_standard_fleet, write_config
 
 
 def test_tag_values_are_never_evaluated(moto, env, tmp_path):
@@ -105,7 +105,7 @@ def test_credentials_never_printed(moto, tmp_path):
     with FaultProxy(moto.endpoint, [Fault.opt_in_required("eu-west-1")]) as proxy:
         env_only = write_config(tmp_path, {"regions": ["us-east-1", "eu-west-1"], "endpoint_url": proxy.endpoint},
                                 name="env.aws_ec2.yml")
-        proc = run(["ansible-inventory", "-vvvv", "-i", str(env_only), "--list"], env)
+        proc = run(["ansible-inventory", "-vvvv", "-i", str(env_only), "--list"], dict(env, **UNPARSED_FAILED))
         assert proc.returncode != 0
         assert "eu-west-1" in proc.stderr
         outputs.append(proc.stdout + proc.stderr)
