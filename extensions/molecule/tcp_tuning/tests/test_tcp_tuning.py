@@ -4,15 +4,13 @@ Order matters: the restart test runs last (pytest keeps file order)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import CONTAINER, refusal_playbook, run_playbook
+from gamestack_verify import CONTAINER, recap, refusals, run_playbook
 
 FILE = "/etc/sysctl.d/60-gamestack-tcp-tuning.conf"
 EXPECTED = {
@@ -69,27 +67,23 @@ EXPECTED_MESSAGES = {
 
 
 @pytest.fixture(scope="module")
-def refusals(host):
+def refused(host):
     before = host.file(FILE).sha256sum
     values_before = {key: running(host, key) for key in EXPECTED}
-    with tempfile.NamedTemporaryFile(suffix=".json") as record:
-        proc = run_playbook(refusal_playbook("gamestack.aws.tcp_tuning", CASES, record.name))
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        results = json.load(open(record.name))
-    return results, before, values_before
+    return refusals("gamestack.aws.tcp_tuning", CASES), before, values_before
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input_is_refused_with_a_message_naming_it(refusals, case):
-    results, _, _ = refusals
+def test_bad_input_is_refused_with_a_message_naming_it(refused, case):
+    results, _, _ = refused
     message = results[case]
     assert message != "OK", f"{case} was not refused"
     for needle in EXPECTED_MESSAGES[case]:
         assert needle in message, f"{case}: {needle!r} not in {message!r}"
 
 
-def test_refused_runs_changed_nothing(host, refusals):
-    _, before, values_before = refusals
+def test_refused_runs_changed_nothing(host, refused):
+    _, before, values_before = refused
     assert host.file(FILE).sha256sum == before
     assert {key: running(host, key) for key in EXPECTED} == values_before
 
@@ -105,11 +99,6 @@ def test_runtime_drift_is_loaded_again(host):
     assert running(host, "net.ipv4.tcp_fin_timeout") == "15"
     second = run_playbook(play)
     assert second.returncode == 0 and recap(second.stdout)["changed"] == 0, second.stdout
-
-
-def recap(stdout):
-    line = [ln for ln in stdout.splitlines() if CONTAINER in ln and "ok=" in ln][-1]
-    return {k: int(v) for k, v in (part.split("=") for part in line.split(":", 1)[1].split())}
 
 
 def test_zz_values_return_after_container_restart(host):
