@@ -1,0 +1,12 @@
+# playbooks/fleet_report.yml and the filters gamestack.aws.fleet_rows / fleet_table: the playbook through the
+# real inventory plugin against a moto fleet, compared with golden files (ansible-core 2.19 and 2.16).
+# The filters' unit tests (tests/unit/test_fleet_filter.py) run in test-unit.
+TEST_TARGETS += test-fleet-report
+
+.PHONY: test-fleet-report test-fleet-report-2.19 test-fleet-report-2.16
+
+test-fleet-report: test-fleet-report-2.19 test-fleet-report-2.16
+test-fleet-report-2.19: venv
+	$(BIN)/pytest -q tests/integration/tooling/test_fleet_report.py $(PYTEST_ARGS)
+test-fleet-report-2.16: venv-2.16
+	$(BIN216)/pytest -q tests/integration/tooling/test_fleet_report.py $(PYTEST_ARGS)
