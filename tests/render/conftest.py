@@ -9,8 +9,9 @@ Usage (see README.md in this directory)::
         assert "enable-cache\thosts\tyes" in out.files["etc/nscd.conf"]
 
     def test_refusal(render_role):
-        out = render_role("nscd", "al2023", tasks_from=["vars.yml", "preflight.yml"], expect_failure=True)
-        out.assert_refused("Amazon Linux 2023")
+        out = render_role("nscd", "rocky9", tasks_from=["vars.yml", "preflight.yml"], expect_failure=True,
+                          facts={"ansible_distribution_major_version": "10"})
+        out.assert_refused("not shipped on Enterprise Linux 10")
 
 How it works: ``ansible-playbook`` (from the venv running pytest, so .venv = ansible-core 2.19,
 .venv-2.16 = 2.16) runs a generated playbook against an inventory host named after the platform with
