@@ -4,6 +4,8 @@ The Debian 12 path is converged for real by molecule (extensions/molecule/enhanc
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 ROLE = "enhanced_networking"
@@ -18,6 +20,20 @@ EL_VARS = [
     "__enhanced_networking_region",
 ]
 DRACUT = "etc/dracut.conf.d/ena.conf.j2"
+# /etc/default/grub of a stock CentOS 7 AMI, with a stray net.ifnames=1 that must not survive.
+CENTOS7_GRUB = """GRUB_TIMEOUT=1
+GRUB_DISTRIBUTOR="$(sed 's, release .*$,,g' /etc/system-release)"
+GRUB_DEFAULT=saved
+GRUB_DISABLE_SUBMENU=true
+GRUB_TERMINAL_OUTPUT="console"
+GRUB_CMDLINE_LINUX="console=tty0 crashkernel=auto net.ifnames=1 console=ttyS0,115200"
+GRUB_DISABLE_RECOVERY="true"
+"""
+
+
+def slurped(text):
+    """What configure.yml registers from ansible.builtin.slurp of /etc/default/grub."""
+    return {"content": base64.b64encode(text.encode()).decode(), "encoding": "base64"}
 
 
 def test_centos7_dracut_grub_and_rebuild(render_role):
@@ -27,8 +43,7 @@ def test_centos7_dracut_grub_and_rebuild(render_role):
         variables=EL_VARS + ["__enhanced_networking_grub_defaults", "__enhanced_networking_grub_mkconfig"],
         tasks_from=["vars.yml", "preflight.yml"],
         host_vars={
-            # What configure.yml reads from /etc/default/grub on a stock CentOS 7 AMI, with a stray ifnames=1.
-            "enhanced_networking_grub_cmdline_current": "console=tty0 crashkernel=auto net.ifnames=1 console=ttyS0,115200",
+            "__enhanced_networking_grub_file": slurped(CENTOS7_GRUB),
             "ec2_availability_zone": "us-west-2-lax-1a",
         },
     )
@@ -50,13 +65,18 @@ def test_centos7_dracut_grub_and_rebuild(render_role):
     assert conf.splitlines()[0].startswith("# ")
 
 
-def test_centos7_grub_line_already_right_is_kept_as_is(render_role):
-    out = render_role(
-        ROLE, "centos7",
-        variables=["__enhanced_networking_grub_cmdline_wanted"],
-        host_vars={"enhanced_networking_grub_cmdline_current": "net.ifnames=0 console=tty0 crashkernel=auto"},
-    )
-    assert out.vars["__enhanced_networking_grub_cmdline_wanted"] == ["net.ifnames=0", "console=tty0", "crashkernel=auto"]
+@pytest.mark.parametrize("line, wanted", [
+    # Already right: kept as it is, word order included (no rewrite, no grub2-mkconfig).
+    ("GRUB_CMDLINE_LINUX='net.ifnames=0 console=tty0 crashkernel=auto'",
+     ["net.ifnames=0", "console=tty0", "crashkernel=auto"]),
+    ("GRUB_CMDLINE_LINUX=quiet", ["quiet", "net.ifnames=0"]),
+    # No GRUB_CMDLINE_LINUX at all: lineinfile appends the line with our argument only.
+    ("GRUB_TIMEOUT=5", ["net.ifnames=0"]),
+])
+def test_centos7_grub_line_variants(render_role, line, wanted):
+    out = render_role(ROLE, "centos7", variables=["__enhanced_networking_grub_cmdline_wanted"],
+                      host_vars={"__enhanced_networking_grub_file": slurped("GRUB_TIMEOUT=1\n%s\n" % line)})
+    assert out.vars["__enhanced_networking_grub_cmdline_wanted"] == wanted
 
 
 @pytest.mark.parametrize("platform", ["rocky9", "al2023"])
