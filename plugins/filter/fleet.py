@@ -145,7 +145,7 @@ def _markdown_table(header, body):
         return text.replace("\\", "\\\\").replace("|", "\\|")
 
     lines = ["| " + " | ".join(cell(h) for h in header) + " |",
-             "|" + "|".join("---" for _ in header) + "|"]
+             "|" + "|".join("---" for column in header) + "|"]
     lines.extend("| " + " | ".join(cell(c) for c in cells) + " |" for cells in body)
     return lines
 
