@@ -12,3 +12,8 @@ test-render-apache: venv venv-2.16
 # Starts (and always removes) the container gamestack-appserver-test.
 test-app-server: venv docker-up test-image
 	$(BIN)/pytest -q tests/integration/roles/test_app_server_outside.py $(PYTEST_ARGS)
+
+# The same scenario driven by ansible-core 2.16 (not in `make test`; about 6 minutes).
+.PHONY: molecule-apache_prefork_php-2.16
+molecule-apache_prefork_php-2.16: venv-2.16 test-image
+	cd $(CURDIR) && PATH=$(BIN216):$$PATH $(BIN216)/molecule test -s apache_prefork_php
