@@ -26,7 +26,7 @@ description:
     otherwise the instance is unreachable after the next start. The role
     P(gamestack.aws.enhanced_networking#role) prepares the host and then calls this module.
 author:
-  - gamestack.aws contributors
+  - gamestack.aws contributors (@gamestack)
 options:
   instance_ids:
     description:
@@ -79,8 +79,10 @@ notes:
 attributes:
   check_mode:
     support: full
+    description: Reads the instances, reports the plan (stop, attribute, start) and changes nothing.
   diff_mode:
     support: full
+    description: The state of each instance before and after, keyed by instance ID.
 """
 
 EXAMPLES = r"""
