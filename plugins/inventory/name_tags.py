@@ -299,8 +299,9 @@ def constructed_group_name(name):
     """Group names made by keyed_groups/groups: like core's, but hyphens survive.
 
     Core's Constructable replaces every character outside [A-Za-z0-9_] (hyphens included) whatever
-    TRANSFORM_INVALID_GROUP_CHARS says. Here only characters that are neither word characters nor hyphens are replaced; the result then
-    goes through core's configurable rule (the default keeps the hyphens), like the app-env groups.
+    TRANSFORM_INVALID_GROUP_CHARS says. Here only characters that are neither word characters nor
+    hyphens are replaced; the result then goes through core's configurable rule (the default keeps
+    the hyphens), like the app-env groups.
     """
     return to_safe_group_name(_NOT_GROUP_CHARS.sub("_", name))
 
@@ -324,7 +325,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         config = self._read_config_data(path)
         self._reject_unknown_options(config, path)
         # An explicit null means "no such group"; ansible's option handling would turn it into the default.
-        self._no_asg_group = None if config.get("no_autoscaling_group", "") is None else self.get_option("no_autoscaling_group")
+        self._no_asg_group = self.get_option("no_autoscaling_group")
+        if "no_autoscaling_group" in config and config["no_autoscaling_group"] is None:
+            self._no_asg_group = None
         try:
             self._pattern = naming.compile_pattern(self.get_option("naming_pattern"))
         except naming.NamingError as exc:

@@ -62,8 +62,8 @@ def test_api_calls_and_templating_grow_linearly(moto, tmp_path):
             assert work["other_calls"] == 0, work
             assert work["parse_name"] == hosts, work
             # The 14 variables per host (ansible_host, naming, 12 ec2_*), one call each, plus the
-            # inventory_file and inventory_dir that ansible-core's add_host sets.
-            assert work["set_variable"] == 16 * hosts, work
+            # inventory_file and inventory_dir that ansible-core's add_host sets (and the 2 composed ones).
+            assert work["set_variable"] == (16 + (2 if name == "constructed" else 0)) * hosts, work
     assert results["plain", small]["templates"] == 0
     assert results["plain", large]["templates"] == 0
     # compose (2 expressions) + keyed_groups (1 key; parent_group unset) per host, nothing per run or per group.
