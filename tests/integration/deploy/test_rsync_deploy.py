@@ -183,7 +183,7 @@ def test_check_mode_lists_the_files_and_changes_nothing(deployer, app_host, tmp_
         ({"rsync_deploy_src": "/nonexistent/build"}, "is not a directory on the controller"),
         ({"rsync_deploy_release": "api-test-latest"}, "is not a release name of the form app-env-YYYYMMDD-hhmm"),
         ({"rsync_deploy_app": "API_x"}, "must be lower-case letters and digits"),
-        ({"rsync_deploy_opcache_reset": "flush"}, "rsync_deploy_opcache_reset one of reload, reset, none"),
+        ({"rsync_deploy_opcache_reset": "flush"}, "rsync_deploy_opcache_reset must be one of: reload, reset, none, got: flush"),
         ({"rsync_deploy_dest": "/var/www/"}, "must be an absolute directory below a top-level one"),
         ({"rsync_deploy_opcache_reset": "reset"}, "rsync_deploy_opcache_reset_token is missing"),
         ({"rsync_deploy_php_bin": "php-not-installed"}, "php-not-installed is not installed on the host"),
@@ -201,8 +201,8 @@ def test_bad_input_is_refused_with_nothing_changed(deployer, app_host, tmp_path,
 
 
 def test_validate_timestamps_off_needs_a_reset_and_both_modes_work(deployer, app_host, tmp_path):
-    app_host.sh("printf 'opcache.enable=1\\nopcache.validate_timestamps=0\\n' > /etc/php/*/apache2/conf.d/99-gamestack-test.ini"
-                " && systemctl restart apache2")
+    app_host.sh("for d in /etc/php/*/apache2/conf.d; do printf 'opcache.enable=1\\nopcache.validate_timestamps=0\\n'"
+                " > $d/99-gamestack-test.ini; done && systemctl restart apache2")
     try:
         files = dict(APP_FILES)
         src = write_tree(tmp_path / "build", files)

@@ -1,0 +1,207 @@
+"""make bench-deploy: rsync_deploy vs ansible.builtin.copy vs raw rsync, 2,000 files (~50 MB),
+to 1 and to 4 systemd containers; first deploy, no-change redeploy, one-file change.
+
+Each cell is the median wall time of BENCH_RUNS runs (default 3; ansible.builtin.copy gets
+BENCH_COPY_RUNS, default 3). Raw rsync is `rsync -a --delete --rsh='docker exec -i'` to every
+container in parallel: the floor. Results go to the "rsync_deploy" section of docs/benchmarks.md
+(other sections are kept).
+
+Run: make bench-deploy (never part of make test).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / ".collections"))
+
+from tests.conftest import ansible_env  # noqa: E402
+from tests.harness.moto import bin_path  # noqa: E402
+from tests.integration.deploy.conftest import Host, docker, prepared_image, start_container  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+COPY_RUNS = int(os.environ.get("BENCH_COPY_RUNS", "3"))
+FILES = int(os.environ.get("BENCH_FILES", "2000"))
+SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4").split(",")]
+PREFIX = "gamestack-rsync-bench-"
+DOC = REPO / "docs" / "benchmarks.md"
+SECTION = "## rsync_deploy: deploy a 2,000-file tree"
+
+
+def make_tree(root: pathlib.Path) -> pathlib.Path:
+    """FILES files, about 50 MB: 80 % small PHP sources, 20 % binary assets."""
+    rng = random.Random(42)
+    php = int(FILES * 0.8)
+    for i in range(FILES):
+        sub = root / ("src/m%02d" % (i % 40) if i < php else "public/assets/a%02d" % (i % 20))
+        sub.mkdir(parents=True, exist_ok=True)
+        if i < php:
+            body = "<?php\n// module %d\nfunction f%d($x) { return $x * %d; }\n" % (i, i, i) + "// pad\n" * rng.randint(100, 700)
+            (sub / ("file%04d.php" % i)).write_text(body)
+        else:
+            (sub / ("asset%04d.bin" % i)).write_bytes(rng.randbytes(rng.randint(180_000, 300_000)))
+    (root / "public").mkdir(exist_ok=True)
+    (root / "public" / "index.php").write_text("<?php\necho 'bench';\n")
+    return root
+
+
+def tree_size(root: pathlib.Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def timed(func) -> float:
+    start = time.monotonic()
+    func()
+    return time.monotonic() - start
+
+
+def check(proc: subprocess.CompletedProcess, what: str):
+    if proc.returncode != 0:
+        raise SystemExit("%s failed:\n%s\n%s" % (what, proc.stdout[-4000:], proc.stderr[-4000:]))
+
+
+class Bench:
+    def __init__(self, work: pathlib.Path, hosts: list[Host]):
+        self.work, self.hosts = work, hosts
+        self.env = ansible_env(ANSIBLE_FACT_CACHING="memory", ANSIBLE_PIPELINING="True")
+        self.inventory = work / "inventory.json"
+
+    def use(self, count: int):
+        self.active = self.hosts[:count]
+        self.inventory.write_text(json.dumps({"all": {"hosts": {h.name: {
+            "ansible_connection": "community.docker.docker", "ansible_user": "root",
+            "naming": {"app": "bench", "env": "test"}} for h in self.active}}}))
+
+    def clean(self, path: str):
+        procs = [subprocess.Popen(["docker", "exec", h.name, "rm", "-rf", path, path + ".staging", path + ".previous"])
+                 for h in self.active]
+        for p in procs:
+            p.wait()
+
+    def rsync_deploy(self, src):
+        check(subprocess.run([bin_path("ansible-playbook"), "-i", str(self.inventory), "playbooks/deploy.yml",
+                              "-e", json.dumps({"rsync_deploy_src": str(src), "rsync_deploy_dest": "/var/www/app"})],
+                             cwd=REPO, env=self.env, capture_output=True, text=True), "rsync_deploy")
+
+    def copy(self, src):
+        playbook = self.work / "copy.yml"
+        playbook.write_text(
+            "- hosts: all\n  gather_facts: false\n  tasks:\n"
+            "    - ansible.builtin.copy:\n        src: '%s/'\n        dest: /var/www/copy/\n        mode: preserve\n" % src)
+        check(subprocess.run([bin_path("ansible-playbook"), "-i", str(self.inventory), str(playbook)],
+                             cwd=REPO, env=self.env, capture_output=True, text=True), "ansible.builtin.copy")
+
+    def raw(self, src):
+        procs = [subprocess.Popen(["rsync", "-a", "--delete", "--rsh=docker exec -i", str(src) + "/",
+                                   "%s:/var/www/raw/" % h.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for h in self.active]
+        for p in procs:
+            out, err = p.communicate()
+            if p.returncode:
+                raise SystemExit("raw rsync failed: %s" % err.decode())
+
+
+def median_of(runs: int, prepare, action) -> float:
+    times = []
+    for _ in range(runs):
+        prepare()
+        times.append(timed(action))
+    return statistics.median(times)
+
+
+def run_matrix(bench: Bench, src: pathlib.Path) -> dict:
+    results = {}
+    target = src / "src" / "m00" / "file0000.php"
+    for count in SIZES:
+        bench.use(count)
+        for method, dest, runs in (("raw rsync", "/var/www/raw", RUNS), ("rsync_deploy", "/var/www/app", RUNS),
+                                   ("ansible.builtin.copy", "/var/www/copy", COPY_RUNS)):
+            action = {"raw rsync": bench.raw, "rsync_deploy": bench.rsync_deploy, "ansible.builtin.copy": bench.copy}[method]
+            print("%d host(s), %s ..." % (count, method), flush=True)
+            first = median_of(runs, lambda: bench.clean(dest), lambda: action(src))
+            same = median_of(runs, lambda: None, lambda: action(src))
+            counter = iter(range(10 ** 6))
+
+            def touch_one():
+                target.write_text(target.read_text() + "// change %d %f\n" % (next(counter), time.time()))
+
+            one = median_of(runs, touch_one, lambda: action(src))
+            results[(count, method)] = {"first": first, "same": same, "one": one}
+            print("   first %.1fs  no-change %.1fs  one-file %.1fs" % (first, same, one), flush=True)
+    return results
+
+
+def render(results: dict, files: int, size: int) -> str:
+    lines = [SECTION, "",
+             "`make bench-deploy` (tests/bench/deploy.py), %s. Tree: %d files, %.1f MB (80 %% PHP sources, "
+             "20 %% binary assets). Debian 12 systemd containers on this machine (2 cores, shared), "
+             "`community.docker.docker` connection with pipelining. Median of %d runs (copy: %d), wall seconds."
+             % (time.strftime("%Y-%m-%d"), files, size / 1e6, RUNS, COPY_RUNS), "",
+             "| hosts | method | first deploy | no-change redeploy | one-file change |",
+             "|---|---|---|---|---|"]
+    for (count, method), r in sorted(results.items(), key=lambda kv: (kv[0][0], kv[0][1] != "raw rsync", kv[0][1])):
+        lines.append("| %d | %s | %.1f | %.1f | %.1f |" % (count, method, r["first"], r["same"], r["one"]))
+    lines += ["", "| hosts | case | rsync_deploy − raw rsync | copy ÷ rsync_deploy | goal met (≤ raw + 2 s, ≥ 10× copy) |",
+              "|---|---|---|---|---|"]
+    for count in SIZES:
+        raw, dep, cp = (results[(count, m)] for m in ("raw rsync", "rsync_deploy", "ansible.builtin.copy"))
+        for case, label in (("same", "no-change redeploy"), ("one", "one-file change"), ("first", "first deploy")):
+            over = dep[case] - raw[case]
+            ratio = cp[case] / dep[case]
+            goal = "—" if case == "first" else ("yes" if over <= 2.0 and ratio >= 10 else "no")
+            lines.append("| %d | %s | %+.1f s | %.1f× | %s |" % (count, label, over, ratio, goal))
+    lines += ["", "rsync_deploy does more than the floor on every run: facts, preflight (stat, PHP and opcache "
+              "probes), the staging hop, the change listing, and on a change the PHP lint, the previous-tree "
+              "snapshot, the local sync, the marker and a graceful Apache reload. The first deploy also lints "
+              "every PHP file.", ""]
+    return "\n".join(lines)
+
+
+def write_section(text: str):
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nEach section is written by its own `make bench-*` target.\n\n"
+    if SECTION in doc:
+        start = doc.index(SECTION)
+        nxt = doc.find("\n## ", start + len(SECTION))
+        doc = doc[:start] + text + ("\n" + doc[nxt + 1:] if nxt != -1 else "")
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    DOC.write_text(doc)
+
+
+def main():
+    image = prepared_image()
+    hosts = []
+    work = pathlib.Path(tempfile.mkdtemp(prefix="gamestack-bench-deploy-"))
+    try:
+        for i in range(max(SIZES)):
+            hosts.append(start_container(PREFIX + str(i + 1), image))
+        for h in hosts:
+            h.sh("systemctl start apache2")
+        src = make_tree(work / "tree")
+        files, size = tree_size(src)
+        print("tree: %d files, %.1f MB" % (files, size / 1e6), flush=True)
+        results = run_matrix(Bench(work, hosts), src)
+        text = render(results, files, size)
+        write_section(text)
+        print(text)
+    finally:
+        for h in hosts:
+            docker("rm", "-f", "-v", h.name, check=False)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
