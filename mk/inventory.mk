@@ -2,7 +2,7 @@
 # Its integration tests run under both controllers through test-inventory (Makefile).
 .PHONY: demo-inventory test-build
 
-DEMO_TARGETS += demo-inventory
+# (demo-inventory is the inventory-only part; `make demo` runs the full demo in mk/demo.mk)
 TEST_TARGETS += test-build
 
 # A moto EC2 API on 127.0.0.1 with a small fleet, the inventory graph, the hosts of -l api-production.
