@@ -10,6 +10,8 @@ BIN216 := $(CURDIR)/$(VENV216)/bin
 COLLECTION_LINK := .collections/ansible_collections/gamestack/aws
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
+# Every AWS call the tests make against moto is recorded here; test-iam checks them against docs/iam.
+export GAMESTACK_AWS_CALL_LOG := $(CURDIR)/.cache/aws-calls.jsonl
 PYTEST_ARGS ?=
 
 # Each mk/*.mk adds its own targets to these lists.
@@ -18,6 +20,8 @@ BENCH_TARGETS :=
 LINT_TARGETS := lint-ansible lint-sanity
 DEMO_TARGETS :=
 
+
+.PHONY: test-begin test-iam
 .PHONY: help venv venv-2.16 collection-link test bench lint demo demo-clean clean \
         test-unit test-inventory test-inventory-2.19 test-inventory-2.16 docker-up build-collection
 
@@ -66,7 +70,13 @@ build-collection: venv
 
 -include mk/*.mk
 
-test: $(TEST_TARGETS)
+# test-begin empties the call log, test-iam (last) checks the calls of the whole run.
+test: test-begin $(TEST_TARGETS) test-iam
+test-begin:
+	mkdir -p .cache
+	: > $(GAMESTACK_AWS_CALL_LOG)
+test-iam: venv
+	$(BIN)/pytest -q tests/integration/iam $(PYTEST_ARGS)
 bench: $(BENCH_TARGETS)
 lint: $(LINT_TARGETS)
 demo: $(DEMO_TARGETS)

@@ -137,6 +137,7 @@ class LookupModule(LookupBase):
                 secret_key=self.get_option("secret_key"),
                 session_token=self.get_option("session_token"),
                 endpoint_url=self.get_option("endpoint_url"),
+                component="latest_image",
             )
         except aws.AwsSetupError as exc:
             raise AnsibleLookupError("gamestack.aws.latest_image: %s" % exc)

@@ -516,7 +516,7 @@ def main():
     argument_spec.update(aws.connection_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
-        factory = aws.factory_from_module_params(module.params)
+        factory = aws.factory_from_module_params(module.params, component="autoscaling_singleton")
         singleton = Singleton(module, factory, module.params["region"] or os.environ.get("AWS_REGION"))
     except aws.AwsSetupError as exc:
         module.fail_json(msg="autoscaling_singleton: %s" % exc)

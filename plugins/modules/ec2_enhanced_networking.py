@@ -345,7 +345,7 @@ def main():
             module.fail_json(msg="instance_ids is empty; nothing to do")
 
     try:
-        factory = aws.factory_from_module_params(params)
+        factory = aws.factory_from_module_params(params, component="ec2_enhanced_networking")
         ec2 = factory.client("ec2", params["region"])
         if instance_ids is not None:
             found = describe(ec2, instance_ids=instance_ids)

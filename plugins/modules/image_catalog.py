@@ -154,7 +154,7 @@ def main():
     app, env = module.params["app"], module.params["env"]
     validate_filters(module, app, env)
     try:
-        factory = aws.factory_from_module_params(module.params)
+        factory = aws.factory_from_module_params(module.params, component="image_catalog")
         ec2 = factory.client("ec2", module.params["region"] or os.environ.get("AWS_REGION"))
         prefix = "%s-%s" % (app, env) if app and env else None
         found = images.describe_images(ec2, owners=module.params["owners"], name_prefix=prefix)

@@ -293,7 +293,7 @@ def main():
     if errors:
         fail("; ".join(errors))
     try:
-        factory = aws.factory_from_module_params(p)
+        factory = aws.factory_from_module_params(p, component="rds_parameter_group")
         api = Api(factory.client("rds", p["region"] or os.environ.get("AWS_REGION")), kind)
         group = api.describe_group(name)
         if p["state"] == "absent":
