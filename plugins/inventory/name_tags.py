@@ -23,7 +23,7 @@ description:
   - Set C(force_valid_group_names = ignore) in C(ansible.cfg) to silence ansible-core's warning about hyphens
     in group names. The plugin never rewrites group names itself.
 author:
-  - gamestack.aws contributors
+  - gamestack.aws contributors (@gamestack)
 requirements:
   - python >= 3.9
   - boto3 >= 1.28.0

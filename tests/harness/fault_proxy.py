@@ -107,7 +107,7 @@ class FaultProxy:
         self.faults = list(faults or [])
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
-        self._server = http.server.ThreadingHTTPServer((host, port), self._handler_class())
+        self._server = http.server.ThreadingHTTPServer((host, port), _handler_class(self))
         self._server.daemon_threads = True
         self._thread = None
 
@@ -144,53 +144,6 @@ class FaultProxy:
         with self._lock:
             self.seen.append(seen)
 
-    def _handler_class(proxy):  # noqa: N805 - the handler closes over the proxy
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                region, service = request_region_service(self.headers)
-                action = request_action(self.path, self.headers, body)
-                fault = proxy._pick_fault(region, action)
-                if fault is not None:
-                    proxy._record(Seen(self.command, self.path, region, service, action, fault.status, True))
-                    if fault.drop:
-                        self.close_connection = True
-                        self.connection.shutdown(2)
-                        return
-                    payload = fault.body()
-                    self.send_response(fault.status)
-                    self.send_header("Content-Type", "text/xml")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                    return
-                conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=120)
-                try:
-                    headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
-                    conn.request(self.command, self.path, body=body or None, headers=headers)
-                    answer = conn.getresponse()
-                    payload = answer.read()
-                finally:
-                    conn.close()
-                proxy._record(Seen(self.command, self.path, region, service, action, answer.status, False))
-                self.send_response(answer.status)
-                for key, value in answer.getheaders():
-                    if key.lower() not in _HOP_HEADERS and key.lower() != "content-length":
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
-
-        return Handler
-
     def start(self) -> "FaultProxy":
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -207,6 +160,56 @@ class FaultProxy:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _handler_class(proxy):
+    """The request handler class of one FaultProxy."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _handle(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            region, service = request_region_service(self.headers)
+            action = request_action(self.path, self.headers, body)
+            fault = proxy._pick_fault(region, action)
+            if fault is not None:
+                proxy._record(Seen(self.command, self.path, region, service, action, fault.status, True))
+                if fault.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                payload = fault.body()
+                self.send_response(fault.status)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+            conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=120)
+            try:
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
+                conn.request(self.command, self.path, body=body or None, headers=headers)
+                answer = conn.getresponse()
+                payload = answer.read()
+            finally:
+                conn.close()
+            proxy._record(Seen(self.command, self.path, region, service, action, answer.status, False))
+            self.send_response(answer.status)
+            for key, value in answer.getheaders():
+                if key.lower() not in _HOP_HEADERS and key.lower() != "content-length":
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    return Handler
 
 
 def main(argv=None):

@@ -96,8 +96,8 @@ def test_fetch_pages_and_regions(monkeypatch):
     records = plugin._fetch()
     east_stub.assert_no_pending_responses()
     west_stub.assert_no_pending_responses()
-    assert sorted((r["id"], r["region"]) for r in records) == [("i-1", "us-east-1"), ("i-2", "us-east-1"),
-                                                                 ("i-3", "eu-west-1")]
+    found = sorted((r["id"], r["region"]) for r in records)
+    assert found == [("i-1", "us-east-1"), ("i-2", "us-east-1"), ("i-3", "eu-west-1")]
     first = next(r for r in records if r["id"] == "i-1")
     assert first["launch_time"] == "2026-01-05T09:30:00+00:00"
     assert first["public_dns"] is None  # EC2's empty string means "none"
@@ -106,8 +106,8 @@ def test_fetch_pages_and_regions(monkeypatch):
 
 @pytest.mark.parametrize("strict", [True, False])
 def test_failing_region(monkeypatch, strict):
-    east, _ = stubbed_client("us-east-1", [[api_instance("i-1", "api-production")]])
-    west, _ = stubbed_client("eu-west-1", [], error="OptInRequired")
+    east = stubbed_client("us-east-1", [[api_instance("i-1", "api-production")]])[0]
+    west = stubbed_client("eu-west-1", [], error="OptInRequired")[0]
     plugin = Plugin(regions=["us-east-1", "eu-west-1"], strict=strict)
     monkeypatch.setattr(plugin, "_client_factory", lambda: FakeFactory({"us-east-1": east, "eu-west-1": west}))
     if strict:
