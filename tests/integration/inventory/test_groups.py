@@ -128,7 +128,7 @@ def test_duplicate_names_never_merge(moto, env, tmp_path):
 def _same_private_ip_pair(ec2, name="web-production"):
     """Two instances in two VPCs with the same private IP and private DNS name, no public address."""
     ids = []
-    for _ in range(2):
+    for _vpc in range(2):
         vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
         ids += run_instances(ec2, name, SubnetId=subnet, PrivateIpAddress="10.9.1.10")
