@@ -192,9 +192,13 @@ class StdlibS3(object):
         try:
             return _http("GET", url, headers, timeout=self.timeout)
         except HTTPError as exc:
-            if exc.code in (403, 404):
-                raise BootstrapError("s3://%s/%s: HTTP %d (%s)" % (
-                    self.bucket, key, exc.code, "missing" if exc.code == 404 else "access denied"))
+            if 400 <= exc.code < 500:
+                try:
+                    code = re.search(r"<Code>([^<]{1,64})</Code>", exc.read(4096).decode("utf-8", "replace"))
+                except Exception:  # noqa: BLE001 - the reason is enough without the body
+                    code = None
+                raise BootstrapError("s3://%s/%s: HTTP %d %s" % (
+                    self.bucket, key, exc.code, code.group(1) if code else exc.reason))
             raise
 
 
@@ -219,8 +223,11 @@ class Boto3S3(object):
         try:
             return self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
         except ClientError as exc:
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             code = exc.response.get("Error", {}).get("Code", "?")
-            raise BootstrapError("s3://%s/%s: %s" % (self.bucket, key, code))
+            if 400 <= status < 500:
+                raise BootstrapError("s3://%s/%s: HTTP %d %s" % (self.bucket, key, status, code))
+            raise
 
 
 def with_retries(what, attempts, func):
@@ -274,7 +281,7 @@ def safe_extract(archive, target):
     try:
         tar = tarfile.open(archive, "r:gz")
     except (tarfile.TarError, IOError, OSError, EOFError) as exc:
-        raise BootstrapError("release archive is not a readable .tar.gz: %s" % _one_line(exc))
+        raise BootstrapError("release archive is corrupt (not a readable .tar.gz): %s" % _one_line(exc))
     with tar:
         try:
             members = tar.getmembers()

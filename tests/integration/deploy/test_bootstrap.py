@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import subprocess
 import tarfile
 
@@ -23,16 +22,16 @@ BUCKET = "gamestack-releases"
 PREFIX = "api-test"
 
 
-def bridge_gateway() -> str:
-    out = subprocess.run(["docker", "network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    assert out, "docker bridge has no gateway address"
-    return out
+def bridge_gateway(app_host) -> str:
+    """The host's address on the container's network: the container's default gateway (docker0)."""
+    route = app_host.sh("ip -4 route show default").stdout.split()
+    assert route[:2] == ["default", "via"], route
+    return route[2]
 
 
 @pytest.fixture(scope="module")
-def bridge_moto():
-    with MotoServer(host=bridge_gateway()) as server:
+def bridge_moto(app_host):
+    with MotoServer(host=bridge_gateway(app_host)) as server:
         yield server
 
 
@@ -55,8 +54,11 @@ def put(s3, key, body: bytes):
 
 
 def journal(app_host) -> list[str]:
-    return [line for line in app_host.sh("journalctl -b -t gamestack-bootstrap -o cat --no-pager").stdout.splitlines()
-            if line.strip()]
+    """What the last run of the bootstrap unit logged (a container restart keeps the host's boot id)."""
+    invocation = app_host.sh("systemctl show -p InvocationID --value gamestack-bootstrap").stdout.strip()
+    assert invocation, "gamestack-bootstrap did not run"
+    out = app_host.sh("journalctl -o cat --no-pager -t gamestack-bootstrap _SYSTEMD_INVOCATION_ID=%s" % invocation).stdout
+    return [line for line in out.splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -156,14 +158,14 @@ def _checksum(body: bytes, release: str) -> bytes:
 
 def case_missing_object(s3):
     point_to(s3, "api-test-20260302-0100")
-    return "NoSuchKey"
+    return "api-test-20260302-0100.tar.gz.sha256: HTTP 404 NoSuchKey"
 
 
 def case_missing_archive_only(s3):
     release = "api-test-20260302-0150"
     put(s3, "%s/%s.tar.gz.sha256" % (PREFIX, release), b"0" * 64 + b"  x\n")
     point_to(s3, release)
-    return "api-test-20260302-0150.tar.gz: NoSuchKey"
+    return "api-test-20260302-0150.tar.gz: HTTP 404 NoSuchKey"
 
 
 def case_corrupt_tarball(s3):
@@ -209,7 +211,7 @@ def test_failed_bootstrap_keeps_httpd_down_and_tree_unchanged(installed, app_hos
     good_pointer = s3.get_object(Bucket=BUCKET, Key="api-test/current")["Body"].read()
     endpoint = app_host.sh("sed -n 's/^GAMESTACK_S3_ENDPOINT_URL=//p' /etc/default/gamestack-bootstrap").stdout.strip()
     if case == "unreachable":
-        set_env(app_host, "GAMESTACK_S3_ENDPOINT_URL", "http://%s:%d" % (bridge_gateway(), free_port()))
+        set_env(app_host, "GAMESTACK_S3_ENDPOINT_URL", "http://%s:%d" % (bridge_gateway(app_host), free_port()))
         expected = "failed after 2 attempt(s)"
     else:
         expected = case(s3)
