@@ -13,6 +13,8 @@ export PATH := $(BIN):$(PATH)
 # Every AWS call the tests make against moto is recorded here; test-iam checks them against docs/iam.
 export GAMESTACK_AWS_CALL_LOG := $(CURDIR)/.cache/aws-calls.jsonl
 PYTEST_ARGS ?=
+# Suites of independent ansible-* subprocess runs use both cores (pytest-xdist); XDIST= runs them serially.
+XDIST ?= -n 2
 
 # Each mk/*.mk adds its own targets to these lists.
 TEST_TARGETS := test-unit test-inventory
@@ -60,9 +62,9 @@ test-unit: venv
 
 test-inventory: test-inventory-2.19 test-inventory-2.16
 test-inventory-2.19: venv
-	$(BIN)/pytest -q tests/integration/inventory $(PYTEST_ARGS)
+	$(BIN)/pytest -q $(XDIST) tests/integration/inventory $(PYTEST_ARGS)
 test-inventory-2.16: venv-2.16
-	$(BIN216)/pytest -q tests/integration/inventory $(PYTEST_ARGS)
+	$(BIN216)/pytest -q $(XDIST) tests/integration/inventory $(PYTEST_ARGS)
 
 build-collection: venv
 	mkdir -p build

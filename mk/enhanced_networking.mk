@@ -7,9 +7,9 @@ TEST_TARGETS += test-enhanced-networking-module
 # plus the instance family table's unit tests.
 test-enhanced-networking-module: test-enhanced-networking-module-2.19 test-enhanced-networking-module-2.16
 test-enhanced-networking-module-2.19: venv
-	$(BIN)/pytest -q tests/unit/test_instance_families.py tests/integration/modules/test_ec2_enhanced_networking.py $(PYTEST_ARGS)
+	$(BIN)/pytest -q $(XDIST) tests/unit/test_instance_families.py tests/integration/modules/test_ec2_enhanced_networking.py $(PYTEST_ARGS)
 test-enhanced-networking-module-2.16: venv-2.16
-	$(BIN216)/pytest -q tests/integration/modules/test_ec2_enhanced_networking.py $(PYTEST_ARGS)
+	$(BIN216)/pytest -q $(XDIST) tests/integration/modules/test_ec2_enhanced_networking.py $(PYTEST_ARGS)
 
 # The role: molecule on the Debian 12 systemd container (pattern rule molecule-% in mk/harness.mk:
 # converge, idempotence, testinfra verify incl. the missing-driver refusal and the attribute step

@@ -10,4 +10,4 @@ test-render: test-render-2.19 test-render-2.16
 test-render-2.19: venv
 	$(BIN)/pytest -q tests/render $(RENDER_PYTEST_ARGS) $(PYTEST_ARGS)
 test-render-2.16: venv-2.16
-	$(BIN216)/pytest -q tests/render $(PYTEST_ARGS)
+	$(BIN216)/pytest -q tests/render $(RENDER_PYTEST_ARGS) $(PYTEST_ARGS)

@@ -8,6 +8,6 @@ TEST_TARGETS += test-tooling
 
 test-tooling: test-tooling-2.19 test-tooling-2.16
 test-tooling-2.19: venv
-	$(BIN)/pytest -q tests/integration/tooling $(PYTEST_ARGS)
+	$(BIN)/pytest -q $(XDIST) tests/integration/tooling $(PYTEST_ARGS)
 test-tooling-2.16: venv-2.16
-	$(BIN216)/pytest -q tests/integration/tooling $(PYTEST_ARGS)
+	$(BIN216)/pytest -q $(XDIST) tests/integration/tooling $(PYTEST_ARGS)
