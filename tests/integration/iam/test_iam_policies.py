@@ -37,8 +37,10 @@ def job_of(agent: str) -> str | None:
             return token.split("/", 1)[1]
         if token.startswith("gamestack-bootstrap"):
             return "bootstrap"
-        if token.startswith("amazon.aws/"):
-            return "publish"  # the only playbook of ours that calls AWS through amazon.aws modules
+        if token.startswith("Ansible/"):
+            # amazon.aws modules identify as "APN/1.0 Ansible/<version>"; of our code only
+            # playbooks/publish.yml calls AWS through them (amazon.aws.s3_object).
+            return "publish"
     if "gamestack-bootstrap" in agent:
         return "bootstrap"
     return None
