@@ -184,6 +184,7 @@ EXAMPLES = r"""
 plugin: gamestack.aws.name_tags
 regions: [us-east-1]
 
+---
 # Two regions, a team's instances only, public addresses, hostnames like api-production-i-0abc...
 plugin: gamestack.aws.name_tags
 regions: [us-east-1, eu-west-1]
@@ -192,6 +193,7 @@ filters:
 hostnames: name-id
 ansible_host: public-ip-address
 
+---
 # Release groups, no env parents, a cache of one hour
 plugin: gamestack.aws.name_tags
 regions: [us-east-1]
@@ -202,6 +204,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ansible/inventory
 cache_timeout: 3600
 
+---
 # Constructed groups keep their hyphens: team-gameplay, type-t3-micro
 plugin: gamestack.aws.name_tags
 regions: [us-east-1]
@@ -233,6 +236,37 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.gamestack.aws.plugins.module_utils import aws, naming
 
 display = Display()
+
+# wrap_var walks every value through isinstance checks against the collection ABCs; with thousands of
+# hosts that was a third of the plugin's time. The records hold only str, bool, None and one flat dict
+# of str tags, so strings are marked here one by one. On ansible-core 2.19+ (data tagging) a plain ``str``
+# carries no trust, and wrap_var returns it unchanged: nothing to do. On older cores a plain str becomes
+# AnsibleUnsafeText, exactly as wrap_var does. Anything else (tagged strings read from a cache, other
+# types) still goes through wrap_var.
+_PLAIN_STR_STAYS = type(wrap_var("x")) is str
+_UNSAFE_TEXT = type(wrap_var("x"))
+
+
+def _unsafe(value):
+    if type(value) is str:
+        return value if _PLAIN_STR_STAYS else _UNSAFE_TEXT(value)
+    if value is None or type(value) is bool:
+        return value
+    return wrap_var(value)
+
+
+_NO_NAMING = (("app", None), ("env", None), ("release", None), ("released_at", None))
+
+
+def _unsafe_naming(parsed):
+    if not parsed:
+        return _NO_NAMING
+    return (("app", _unsafe(parsed["app"])), ("env", _unsafe(parsed["env"])),
+            ("release", _unsafe(parsed["release"])), ("released_at", _unsafe(parsed["released_at"])))
+
+
+def _unsafe_tags(tags):
+    return {_unsafe(key): _unsafe(value) for key, value in tags.items()}
 
 FILE_SUFFIXES = ("aws_ec2.yml", "aws_ec2.yaml", "name_tags.yml", "name_tags.yaml")
 PAGE_SIZE = 1000
@@ -435,9 +469,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         parsed_names = []
         tree = {}
         counts = {untagged: 0, nonconforming: 0}
+        parse_cache = {}
         for record in records:
             name = record["tags"].get("Name")
-            parsed = naming.parse_name(name, pattern) if name else None
+            if not name:
+                parsed = None
+            elif name in parse_cache:
+                parsed = parse_cache[name]
+            else:
+                parsed = parse_cache[name] = naming.parse_name(name, pattern)
             parsed_names.append(parsed)
             if parsed is None:
                 counts[nonconforming if name else untagged] += 1
@@ -468,6 +508,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             inventory.add_group(no_asg)
 
         ansible_host_field = ADDRESS_FIELDS[self.get_option("ansible_host")]
+        hosts = inventory.hosts
         construct = any(self.get_option(o) for o in ("compose", "groups", "keyed_groups"))
         for record, parsed, hostname in zip(records, parsed_names, hostnames):
             tags = record["tags"]
@@ -482,8 +523,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if asg is None and no_asg:
                 inventory.add_child(no_asg, hostname)
             hostvars = self._hostvars(record, parsed, asg, ansible_host_field)
-            for key, value in hostvars.items():
-                inventory.set_variable(hostname, key, value)
+            # One dict update per host instead of 14 set_variable calls: core's set_variable validates the
+            # (constant, valid) variable name, deep-visits the value to tag its origin and writes a debug
+            # line, each time; that was half of the plugin's time at 5,000 hosts. The host is new (add_host
+            # above only set inventory_file and inventory_dir), so nothing needs merging.
+            hosts[hostname].vars.update(hostvars)
             if construct:
                 self._construct(hostname, hostvars)
 
@@ -528,28 +572,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     @staticmethod
     def _hostvars(record, parsed, asg, ansible_host_field):
-        # Everything here comes from AWS: wrapped unsafe as a whole, so no value is ever templated.
-        return wrap_var({
-            "ansible_host": record[ansible_host_field] or record["private_ip"],
-            "naming": {
-                "app": parsed["app"] if parsed else None,
-                "env": parsed["env"] if parsed else None,
-                "release": parsed["release"] if parsed else None,
-                "released_at": parsed["released_at"] if parsed else None,
-            },
-            "ec2_instance_id": record["id"],
-            "ec2_instance_type": record["type"],
-            "ec2_availability_zone": record["az"],
-            "ec2_private_ip": record["private_ip"],
-            "ec2_public_ip": record["public_ip"],
-            "ec2_image_id": record["image"],
-            "ec2_launch_time": record["launch_time"],
-            "ec2_state": record["state"],
-            "ec2_autoscaling_group": asg,
-            "ec2_tags": record["tags"],
-            "ec2_ena_support": record["ena"],
-            "ec2_sriov_net_support": record["sriov"],
-        })
+        # Everything here comes from AWS: every string is marked unsafe (_unsafe), so no value is ever templated.
+        naming_vars = _unsafe_naming(parsed)
+        return {
+            "ansible_host": _unsafe(record[ansible_host_field] or record["private_ip"]),
+            "naming": dict(naming_vars),
+            "ec2_instance_id": _unsafe(record["id"]),
+            "ec2_instance_type": _unsafe(record["type"]),
+            "ec2_availability_zone": _unsafe(record["az"]),
+            "ec2_private_ip": _unsafe(record["private_ip"]),
+            "ec2_public_ip": _unsafe(record["public_ip"]),
+            "ec2_image_id": _unsafe(record["image"]),
+            "ec2_launch_time": _unsafe(record["launch_time"]),
+            "ec2_state": _unsafe(record["state"]),
+            "ec2_autoscaling_group": _unsafe(asg),
+            "ec2_tags": _unsafe_tags(record["tags"]),
+            "ec2_ena_support": _unsafe(record["ena"]),
+            "ec2_sriov_net_support": _unsafe(record["sriov"]),
+        }
 
     def _construct(self, hostname, hostvars):
         strict = self.get_option("strict")
