@@ -416,6 +416,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 assume_role_arn=self.get_option("assume_role_arn"),
                 # botocore's Config(retries={"max_attempts"}) counts retries, the option counts attempts.
                 max_attempts=max(int(self.get_option("max_attempts")) - 1, 0),
+                component="name_tags",
             )
         except aws.AwsSetupError as exc:
             raise AnsibleParserError("%s: %s" % (self.NAME, exc))

@@ -134,6 +134,9 @@ def sigv4_headers(method, url, region, access_key, secret_key, token=None, now=N
     return headers
 
 
+USER_AGENT = "gamestack-bootstrap/1"
+
+
 def _http(method, url, headers=None, timeout=5, data=None):
     request = Request(url, data=data, headers=headers or {})
     request.get_method = lambda: method
@@ -189,6 +192,7 @@ class StdlibS3(object):
         url = self.url(key)
         creds = self.credentials
         headers = sigv4_headers("GET", url, self.region, creds.access_key, creds.secret_key, creds.token)
+        headers["User-Agent"] = USER_AGENT  # not signed; names the caller in S3 / CloudTrail logs
         try:
             return _http("GET", url, headers, timeout=self.timeout)
         except HTTPError as exc:
@@ -209,7 +213,8 @@ class Boto3S3(object):
         import boto3
         from botocore.config import Config
         kwargs = {"region_name": region,
-                  "config": Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1})}
+                  "config": Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1},
+                                    user_agent_extra=USER_AGENT)}
         if endpoint:
             kwargs["endpoint_url"] = endpoint
         if credentials is not None:
