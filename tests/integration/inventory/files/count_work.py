@@ -1,8 +1,8 @@
 """Parse one inventory source in-process and print how much per-host work it did, as JSON.
 
 Run with the Python of a venv (ANSIBLE_CONFIG set): ``python count_work.py CONFIG``. Counts the
-template renderings (outermost Templar calls only), InventoryData.set_variable calls and naming
-parses, so a test can check that they grow linearly with the fleet and that nothing is templated
+template renderings (outermost Templar calls only), InventoryData.set_variable calls, naming
+parses and the number of variables per host, so a test can check that they grow linearly with the fleet and that nothing is templated
 when no compose/groups/keyed_groups is configured.
 """
 
@@ -51,4 +51,7 @@ naming.parse_name = counted(naming.parse_name, "parse_name")
 inventory = InventoryManager(loader=DataLoader(), sources=[sys.argv[1]])
 counts["hosts"] = len(inventory.hosts)
 counts["groups"] = len(inventory.groups)
+# Variables per host: the same for every host (else -1), so a test sees they went in without set_variable.
+per_host = {len(host.vars) for host in inventory.hosts.values()}
+counts["hostvars_per_host"] = per_host.pop() if len(per_host) == 1 else -1
 print(json.dumps(counts))
