@@ -255,7 +255,7 @@ def bench_size(size, regions, endpoint, runs, c_runs, work):
 # -- report --------------------------------------------------------------------------------------
 
 def fmt(m):
-    return "%.2f s | %.2f s | %.0f MiB" % (m["cpu"], m["wall"], m["rss"])
+    return "%.2f s / %.2f s / %.0f MiB" % (m["cpu"], m["wall"], m["rss"])
 
 
 def goal_lines(results):
@@ -318,7 +318,7 @@ def render(results, args, load_start, load_end, versions, baseline, when):
                               for r in checked) + "."]
     lines += ["", "Goals of issue 6:", ""] + goal_lines(results)
     if baseline:
-        lines += ["", "Before/after the optimisation of name_tags in this run's commit ((b) and (d), same "
+        lines += ["", "Before/after the optimisation of name_tags ((b) and (d), same "
                   "benchmark; before = %s):" % baseline["when"], "",
                   "| instances | (b) CPU before | (b) CPU after | (b) RSS before | (b) RSS after | (d) CPU before | (d) CPU after |",
                   "|---|---|---|---|---|---|---|"]
