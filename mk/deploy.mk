@@ -1,7 +1,7 @@
 # rsync_deploy role, playbooks/deploy.yml + publish.yml, the boot-time S3 bootstrap, and their benchmark.
 .PHONY: test-deploy test-deploy-2.16 bench-deploy
 
-TEST_TARGETS += molecule-rsync_deploy test-deploy
+TEST_TARGETS += molecule-rsync_deploy test-deploy test-deploy-2.16
 BENCH_TARGETS += bench-deploy
 
 # Role cases, interrupted deploys, publish + bootstrap against moto: one app-tier container
