@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: latest_image
-author: gamestack.aws contributors
+author: gamestack.aws contributors (@gamestack)
 short_description: The newest own AMI of an app-env, by the release stamp in its name
 description:
   - Finds the newest AMI named C(app-env-YYYYMMDD-hhmm) for each term (an C(app-env) name such as C(api-production)).

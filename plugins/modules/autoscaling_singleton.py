@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: autoscaling_singleton
 short_description: Keep one single-purpose server alive with an Auto Scaling group of exactly one
 version_added: 0.1.0
-author: gamestack.aws contributors
+author: gamestack.aws contributors (@gamestack)
 description:
   - Puts a single-purpose server (a matchmaking or chat process, a batch worker) under Auto Scaling as a
     group with min = max = desired = 1 launched from a launch template, so that AWS replaces the

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: image_catalog
 short_description: Every own AMI parsed by the naming rule, newest release first
 version_added: 0.1.0
-author: gamestack.aws contributors
+author: gamestack.aws contributors (@gamestack)
 description:
   - Lists the AMIs of O(owners) (default the account itself) and parses each name with the
     C(app-env-YYYYMMDD-hhmm) rule into app, env and release.

@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: rds_parameter_group
 short_description: An RDS DB parameter group or Aurora DB cluster parameter group with given parameter values
 version_added: 0.1.0
-author: gamestack.aws contributors
+author: gamestack.aws contributors (@gamestack)
 description:
   - Creates a DB parameter group (O(kind=instance)) or a DB cluster parameter group (O(kind=cluster),
     Aurora) of a family and sets the given parameters; only parameters whose value differs are modified.
