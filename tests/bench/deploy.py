@@ -53,7 +53,7 @@ def make_tree(root: pathlib.Path) -> pathlib.Path:
             body = "<?php\n// module %d\nfunction f%d($x) { return $x * %d; }\n" % (i, i, i) + "// pad\n" * rng.randint(100, 700)
             (sub / ("file%04d.php" % i)).write_text(body)
         else:
-            (sub / ("asset%04d.bin" % i)).write_bytes(rng.randbytes(rng.randint(180_000, 300_000)))
+            (sub / ("asset%04d.bin" % i)).write_bytes(rng.randbytes(rng.randint(80_000, 170_000)))
     (root / "public").mkdir(exist_ok=True)
     (root / "public" / "index.php").write_text("<?php\necho 'bench';\n")
     return root
