@@ -59,7 +59,7 @@ def role_table(role_dir: pathlib.Path) -> str:
     for name, option in sorted(spec.get("options", {}).items()):
         required = " **(required)**" if option.get("required") else ""
         lines.append("| `%s`%s | %s | %s |" % (name, required, default_of(name, option, defaults),
-                                              first_sentence(option.get("description", ""))))
+                                               first_sentence(option.get("description", ""))))
     return "\n".join(lines) + "\n"
 
 

@@ -165,7 +165,7 @@ class Fleet:
         elapsed = time.monotonic() - start_time
         if proc.returncode != 0:
             raise SystemExit("deploy to %d host(s) failed:\n%s\n%s" % (len(self.active), proc.stdout[-6000:],
-                                                                      proc.stderr[-3000:]))
+                                                                       proc.stderr[-3000:]))
         recap = re.findall(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", proc.stdout, re.M)
         if sorted(host for host, _ in recap) != sorted(self.active):
             raise SystemExit("the play recap does not list exactly the %d hosts:\n%s" % (len(self.active), proc.stdout))

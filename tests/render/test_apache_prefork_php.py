@@ -156,7 +156,7 @@ def test_explicit_pool_and_ini_overrides(render_role):
             "apache_prefork_php_document_root": "/srv/app/current/public",
             "apache_prefork_php_vhost_directives": ["RewriteEngine On"],
             "apache_prefork_php_php_ini": {"memory_limit": "256M", "opcache.memory_consumption": 256,
-                                            "expose_php": False, "date.timezone": "UTC"},
+                                           "expose_php": False, "date.timezone": "UTC"},
         },
     )
     assert out.vars["_apache_prefork_php_packages"] == ["httpd", "php74-php", "php74-php-opcache"]

@@ -50,7 +50,7 @@ def test_default_config_per_platform(render_role, platform):
 def test_overrides_merge_per_database_and_paranoia_brings_restart_interval(render_role):
     out = render_role("nscd", "centos7", tasks_from=["vars.yml", "preflight.yml"], templates=[TEMPLATE],
                       host_vars={"nscd_databases": {"hosts": {"positive_time_to_live": 30},
-                                                     "passwd": {"enable_cache": True, "auto_propagate": False}},
+                                                    "passwd": {"enable_cache": True, "auto_propagate": False}},
                                  "nscd_paranoia": True, "nscd_restart_interval": 3600,
                                  "nscd_server_user": "nobody", "nscd_reload_count": "unlimited"})
     glob, per_db = parse(out.files["etc/nscd.conf"])

@@ -214,7 +214,7 @@ class Boto3S3(object):
         from botocore.config import Config
         kwargs = {"region_name": region,
                   "config": Config(connect_timeout=timeout, read_timeout=timeout, retries={"max_attempts": 1},
-                                    user_agent_extra=USER_AGENT)}
+                                   user_agent_extra=USER_AGENT)}
         if endpoint:
             kwargs["endpoint_url"] = endpoint
         if credentials is not None:

@@ -94,7 +94,7 @@ def run_module(endpoint, args, check=False, diff=False):
         result = output["plays"][0]["tasks"][0]["hosts"]["localhost"]
     except (ValueError, KeyError, IndexError):
         raise AssertionError("unexpected output (rc %s)\nstdout:\n%s\nstderr:\n%s" % (proc.returncode, proc.stdout,
-                                                                                         proc.stderr))
+                                                                                      proc.stderr))
     return proc.returncode, result
 
 
