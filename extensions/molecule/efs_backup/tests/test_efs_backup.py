@@ -13,7 +13,6 @@ from conftest import (
     OLD,
     RECENT,
     RECENT_LINK,
-    SERVICE,
     SOURCE,
     archives,
     expected_recent_paths,
