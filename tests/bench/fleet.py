@@ -60,7 +60,7 @@ RUN_FLAGS = [
 
 
 def docker(*args, check=True, timeout=900) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(["docker", *args], check=False, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise SystemExit("docker %s failed: %s%s" % (" ".join(args), proc.stdout, proc.stderr))
     return proc
@@ -161,7 +161,7 @@ class Fleet:
         cmd = [bin_path("ansible-playbook"), "-i", str(self.inventory), "playbooks/deploy.yml", "-l", "api-production",
                "-e", json.dumps({"rsync_deploy_src": str(self.src), "rsync_deploy_dest": DEST})]
         start_time = time.monotonic()
-        proc = subprocess.run(cmd, cwd=REPO, env=self.env, capture_output=True, text=True, timeout=1800)
+        proc = subprocess.run(cmd, cwd=REPO, env=self.env, check=False, capture_output=True, text=True, timeout=1800)
         elapsed = time.monotonic() - start_time
         if proc.returncode != 0:
             raise SystemExit("deploy to %d host(s) failed:\n%s\n%s" % (len(self.active), proc.stdout[-6000:],

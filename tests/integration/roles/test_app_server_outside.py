@@ -46,7 +46,7 @@ FETCH = "import urllib.request as u; r = u.urlopen('http://127.0.0.1/', timeout=
 
 
 def sh(cmd, check=True, timeout=600, **kwargs):
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kwargs)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout, **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError("%s failed (%s):\n%s\n%s" % (" ".join(cmd), proc.returncode, proc.stdout, proc.stderr))
     return proc

@@ -40,7 +40,7 @@ def run_playbook(playbook: str, extra_env: dict | None = None, timeout: int = 60
         return subprocess.run(
             [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
              "-i", f"{tmp}/inventory.ini", f"{tmp}/play.yml"],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+            cwd=REPO, env=env, check=False, capture_output=True, text=True, timeout=timeout,
         )
 
 
