@@ -238,7 +238,7 @@ def plan_instance(instance, ena, sriov, stop_if_needed):
     if must_stop and not stop_if_needed:
         problems.append(
             "%s (%s) is %s; AWS sets %s only on a stopped instance. Stop it first or set stop_if_needed=true"
-            % (iid, itype, before["state"], " and ".join(name for name, _ in changes))
+            % (iid, itype, before["state"], " and ".join(name for name, _value in changes))
         )
     actions = (["stop"] if must_stop else []) + ["%s=%s" % c for c in changes] + (["start"] if must_stop else [])
     after = dict(before)

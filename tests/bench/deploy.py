@@ -124,7 +124,7 @@ class Bench:
 
 def median_of(runs: int, prepare, action) -> float:
     times = []
-    for _ in range(runs):
+    for _run in range(runs):
         prepare()
         times.append(timed(action))
     return statistics.median(times)
@@ -234,7 +234,7 @@ def main():
         src = make_tree(work / "tree")
         files, size = tree_size(src)
         subset = copy_subset(src, work / "copy-subset", min(COPY_FILES, files))
-        copy_files, _ = tree_size(subset)
+        copy_files, _copy_size = tree_size(subset)
         print("tree: %d files, %.1f MB; copy subset: %d files" % (files, size / 1e6, copy_files), flush=True)
         results = run_matrix(Bench(work, hosts), src, subset)
         text = render(results, files, size, copy_files)

@@ -167,7 +167,7 @@ class Fleet:
             raise SystemExit("deploy to %d host(s) failed:\n%s\n%s" % (len(self.active), proc.stdout[-6000:],
                                                                        proc.stderr[-3000:]))
         recap = re.findall(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", proc.stdout, re.M)
-        if sorted(host for host, _ in recap) != sorted(self.active):
+        if sorted(host for host, _changed in recap) != sorted(self.active):
             raise SystemExit("the play recap does not list exactly the %d hosts:\n%s" % (len(self.active), proc.stdout))
         self.last_output = proc.stdout
         return elapsed
@@ -192,7 +192,7 @@ def measure(fleet: Fleet) -> dict:
     for count in SIZES:
         fleet.use(count)
         first, one = [], []
-        for _ in range(RUNS):
+        for _run in range(RUNS):
             fleet.reset()
             first.append(fleet.deploy())
             fleet.verify()

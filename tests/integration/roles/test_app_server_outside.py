@@ -62,7 +62,7 @@ def container():
     try:
         sh(DOCKER_RUN)
         # systemd needs a moment before `is-system-running --wait` can even reach it.
-        for _ in range(60):
+        for _attempt in range(60):
             state = in_container("systemctl", "is-system-running", "--wait", check=False).stdout.strip()
             if state in ("running", "degraded"):
                 break

@@ -137,7 +137,7 @@ def start_backup(host, environment=None, service_lines=()):
     status = int(host.run("systemctl show -p ExecMainStatus --value %s" % SERVICE).stdout.strip() or -1)
     # The journal may lag the unit state by a moment: wait for the script's own verdict line.
     journal = []
-    for _ in range(50):
+    for _attempt in range(50):
         out = host.run("journalctl -u %s -o cat --no-pager --after-cursor %s"
                        % (SERVICE, shlex.quote(cursor))).stdout
         journal = [line for line in out.splitlines() if line.strip()]

@@ -18,7 +18,7 @@ def stats(host):
         if line.endswith("cache:") and not line.startswith(" "):
             current = sections.setdefault(line[:-len(" cache:")], {})
         elif current is not None and line.strip():
-            value, _, label = line.strip().partition("  ")
+            value, _sep, label = line.strip().partition("  ")
             current[label.strip()] = value.strip()
     return sections
 
@@ -75,7 +75,7 @@ def test_repeated_lookups_are_answered_from_the_cache(host, probe_name):
     first = host.run("getent hosts %s" % probe_name)
     assert first.rc == 0 and first.stdout.split()[0] == "127.0.1.77"
     hits_before = int(stats(host)["hosts"]["cache hits on positive entries"])
-    for _ in range(5):
+    for _lookup in range(5):
         assert host.run("getent hosts %s" % probe_name).rc == 0
     hits_after = int(stats(host)["hosts"]["cache hits on positive entries"])
     assert hits_after - hits_before >= 5
@@ -129,6 +129,6 @@ def test_bad_input_is_refused_with_its_message(refused, case):
 
 
 def test_refused_runs_changed_nothing(host, refused):
-    _, sha_before, pid_before = refused
+    _results, sha_before, pid_before = refused
     assert host.file("/etc/nscd.conf").sha256sum == sha_before
     assert host.check_output("systemctl show -p MainPID --value nscd") == pid_before
