@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make demo`: the daily line, end to end, on one machine.
 
 1. a local EC2 API (moto on 127.0.0.1) seeded with a small fleet;

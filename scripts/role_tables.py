@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the per-role variable tables of README.md from each role's meta/argument_specs.yml.
 
 argument_specs is the one source of the role docs: `python scripts/role_tables.py` rewrites the part of
