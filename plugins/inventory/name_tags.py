@@ -233,7 +233,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.gamestack.aws.plugins.module_utils import aws, naming
+from ansible_collections.gamestack.aws.plugins.module_utils import aws, ec2_instances, naming
 
 display = Display()
 
@@ -243,14 +243,15 @@ display = Display()
 # carries no trust, and wrap_var returns it unchanged: nothing to do. On older cores a plain str becomes
 # AnsibleUnsafeText, exactly as wrap_var does. Anything else (tagged strings read from a cache, other
 # types) still goes through wrap_var.
-_PLAIN_STR_STAYS = type(wrap_var("x")) is str
+# Exact type checks on purpose: a str subclass (a tagged or unsafe string) must go through wrap_var.
+_PLAIN_STR_STAYS = type(wrap_var("x")) is str  # pylint: disable=unidiomatic-typecheck
 _UNSAFE_TEXT = type(wrap_var("x"))
 
 
 def _unsafe(value):
-    if type(value) is str:
+    if type(value) is str:  # pylint: disable=unidiomatic-typecheck
         return value if _PLAIN_STR_STAYS else _UNSAFE_TEXT(value)
-    if value is None or type(value) is bool:
+    if value is None or type(value) is bool:  # pylint: disable=unidiomatic-typecheck
         return value
     return wrap_var(value)
 
@@ -267,6 +268,7 @@ def _unsafe_naming(parsed):
 
 def _unsafe_tags(tags):
     return {_unsafe(key): _unsafe(value) for key, value in tags.items()}
+
 
 FILE_SUFFIXES = ("aws_ec2.yml", "aws_ec2.yaml", "name_tags.yml", "name_tags.yaml")
 PAGE_SIZE = 1000
@@ -295,38 +297,9 @@ def ec2_filters(filters, states):
     return result
 
 
-def instance_record(instance, region):
-    """The few fields the inventory uses, as plain JSON data (this is also what the cache stores)."""
-    get = instance.get
-    tags = {t["Key"]: t["Value"] for t in get("Tags") or ()}
-    launch = get("LaunchTime")
-    return {
-        "id": instance["InstanceId"],
-        "region": region,
-        "type": get("InstanceType"),
-        "az": (get("Placement") or {}).get("AvailabilityZone"),
-        "private_ip": get("PrivateIpAddress") or None,
-        "public_ip": get("PublicIpAddress") or None,
-        "private_dns": get("PrivateDnsName") or None,
-        "public_dns": get("PublicDnsName") or None,
-        "image": get("ImageId"),
-        "launch_time": launch.isoformat() if hasattr(launch, "isoformat") else launch,
-        "state": (get("State") or {}).get("Name"),
-        "ena": get("EnaSupport"),
-        "sriov": get("SriovNetSupport"),
-        "tags": tags,
-    }
-
-
 def list_region(client, region, filters):
-    """Every instance of one region, one DescribeInstances call per page."""
-    records = []
-    paginator = client.get_paginator("describe_instances")
-    for page in paginator.paginate(Filters=filters, PaginationConfig={"PageSize": PAGE_SIZE}):
-        for reservation in page.get("Reservations", ()):
-            for instance in reservation.get("Instances", ()):
-                records.append(instance_record(instance, region))
-    return records
+    """Every instance of one region as records, one DescribeInstances call per page."""
+    return ec2_instances.list_instances(client, region, filters, PAGE_SIZE)
 
 
 def constructed_group_name(name):
