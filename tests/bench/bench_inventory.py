@@ -1,8 +1,8 @@
 """Issue 6: the inventory at fleet scale, gamestack.aws.name_tags against amazon.aws.aws_ec2.
 
 One moto server (tests/harness/moto.py) is seeded once: us-east-1 grows to each single-region size
-in turn (1,000 -> 5,000 -> 10,000), and "NxR" sizes (5000x4: 5,000 instances over 4 regions) go to
-other regions of the same server. For each size, in one run:
+in turn (1,000 -> 5,000 -> 10,000). "NxR" sizes (5000x4: 5,000 instances over 4 regions) get one
+moto server per region behind tests/harness/region_router.py, as AWS has one endpoint per region. For each size, in one run:
 
   (a) floor: a bare boto3 paginate of describe_instances in a fresh Python process;
   (b) ``ansible-inventory --list`` with gamestack.aws.name_tags;
@@ -21,6 +21,7 @@ docs/benchmarks.md (other sections are kept). Raw results go to .cache/bench_inv
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -35,6 +36,7 @@ import yaml
 
 from tests.conftest import REPO, ansible_env
 from tests.harness.moto import FAKE_CREDENTIALS, MotoServer, bin_path, default_ami
+from tests.harness.region_router import RegionRouter
 
 DOC = REPO / "docs" / "benchmarks.md"
 SECTION = "## Inventory at fleet scale (issue 6)"
@@ -91,7 +93,7 @@ def parse_sizes(text):
     sizes = []
     for item in text.split(","):
         item = item.strip().lower()
-        count, _, regions = item.partition("x")
+        count, _sep, regions = item.partition("x")
         sizes.append((int(count), int(regions or 1)))
     return sizes
 
@@ -132,12 +134,12 @@ def measure(cmd, env, out_path):
     with open(out_path, "wb") as out, open(out_path + ".err", "wb") as err:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.monotonic() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit("%s failed (%s):\n%s" % (" ".join(cmd), proc.returncode,
-                                                   pathlib.Path(out_path + ".err").read_text()[-3000:]))
+        error = pathlib.Path(out_path + ".err").read_text()[-3000:]
+        raise SystemExit("%s failed (%s):\n%s" % (" ".join(cmd), proc.returncode, error))
     return {"cpu": usage.ru_utime + usage.ru_stime, "wall": wall, "rss": usage.ru_maxrss / 1024.0}
 
 
@@ -159,8 +161,8 @@ def groups_tree(path):
 def check_same_tree(ours_path, theirs_path):
     """aws_ec2 must give every app-env group of ours the same hosts, and every app/env parent the same children."""
     ours, theirs = groups_tree(ours_path), groups_tree(theirs_path)
-    app_env = {g for g, (hosts, _) in ours.items() if hosts and g.count("-") == 1 and g not in ("all",)}
-    parents = {g for g, (_, children) in ours.items() if children and set(children) <= app_env}
+    app_env = {g for g, (hosts, _children) in ours.items() if hosts and g.count("-") == 1 and g not in ("all",)}
+    parents = {g for g, (_hosts, children) in ours.items() if children and set(children) <= app_env}
     problems = []
     if not app_env:
         problems.append("no app-env group in the output of name_tags")
@@ -202,14 +204,14 @@ def bench_size(size, regions, endpoint, runs, c_runs, work):
     result = {"size": list(size), "regions": regions, "runs": runs, "c_runs": c_runs}
 
     print("[%s] (a) floor" % label(size), flush=True)
-    floor = [measure([bin_path("python"), "-c", FLOOR, endpoint, ",".join(regions)], env, out) for _ in range(runs)]
+    floor = [measure([bin_path("python"), "-c", FLOOR, endpoint, ",".join(regions)], env, out) for _run in range(runs)]
     listed = int(pathlib.Path(out).read_text().strip())
     if listed != count:
         raise SystemExit("the floor listed %d instances, expected %d" % (listed, count))
     result["a"] = median(floor)
 
     print("[%s] (b) name_tags" % label(size), flush=True)
-    samples = [measure(inventory + [ours], env_ours, out) for _ in range(runs)]
+    samples = [measure(inventory + [ours], env_ours, out) for _run in range(runs)]
     ours_out = os.path.join(work, "ours.json")
     os.replace(out, ours_out)
     hosts = len(json.loads(pathlib.Path(ours_out).read_text())["_meta"]["hostvars"])
@@ -219,13 +221,13 @@ def bench_size(size, regions, endpoint, runs, c_runs, work):
 
     if c_runs:
         print("[%s] (c) aws_ec2 x%d" % (label(size), c_runs), flush=True)
-        samples = [measure(inventory + [theirs], env_theirs, out) for _ in range(c_runs)]
+        samples = [measure(inventory + [theirs], env_theirs, out) for _run in range(c_runs)]
         result["same_tree"] = check_same_tree(ours_out, out)
         result["c"] = median(samples)
 
     print("[%s] (d) name_tags, warm cache" % label(size), flush=True)
     measure(inventory + [cached], env_ours, out)  # fills the cache
-    samples = [measure(inventory + [cached], env_ours, out) for _ in range(runs)]
+    samples = [measure(inventory + [cached], env_ours, out) for _run in range(runs)]
     if groups_tree(out) != groups_tree(ours_out):
         raise SystemExit("the cached inventory differs from the live one")
     result["d"] = median(samples)
@@ -235,7 +237,7 @@ def bench_size(size, regions, endpoint, runs, c_runs, work):
         single = {}
         for region in regions:
             one = write_config(work, "one.name_tags.yml", {"plugin": "gamestack.aws.name_tags", "regions": [region]})
-            single[region] = median([measure(inventory + [one], env_ours, out) for _ in range(runs)])
+            single[region] = median([measure(inventory + [one], env_ours, out) for _run in range(runs)])
         result["single_regions"] = single
         result["slowest_single_wall"] = max(s["wall"] for s in single.values())
 
@@ -289,7 +291,8 @@ def render(results, args, load_start, load_end, versions, baseline, when):
         % (args.sizes, args.runs, args.aws_ec2_runs), "",
         "Run on %s; load average %.2f / %.2f / %.2f at the start, %.2f / %.2f / %.2f at the end, on this project's "
         "2-core machine shared with other work (wall times suffer most from that). %s. Every instance "
-        "is in a moto server on 127.0.0.1 (its own CPU is not counted; its response time is part of wall)."
+        "is in a moto server on 127.0.0.1, one server per region for the sizes over several regions (their CPU "
+        "is not counted; their response time is part of wall)."
         % ((now,) + tuple(load_start) + tuple(load_end) + (versions,)), "",
         "CPU = user + sys of the child process, RSS = its peak resident memory (both from `wait4`); median of "
         "%d runs for (a), (b), (d), of %d run(s) for (c) amazon.aws.aws_ec2 (its runs take long)."
@@ -356,7 +359,7 @@ def versions():
     import ansible
     import boto3
     import botocore
-    out = subprocess.run([bin_path("ansible-galaxy"), "collection", "list", "amazon.aws"], capture_output=True,
+    out = subprocess.run([bin_path("ansible-galaxy"), "collection", "list", "amazon.aws"], capture_output=True, check=False,
                          text=True, env=ansible_env(), cwd=REPO).stdout
     amazon = next((l.split()[1] for l in out.splitlines() if l.startswith("amazon.aws ")), "?")
     return "Python %s, ansible-core %s, amazon.aws %s, boto3 %s, botocore %s" % (
@@ -394,12 +397,15 @@ def main(argv=None):
     vers = versions()
     results = []
     RAW.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="gamestack-invbench-") as work, MotoServer() as moto:
+    with contextlib.ExitStack() as stack:
+        work = stack.enter_context(tempfile.TemporaryDirectory(prefix="gamestack-invbench-"))
+        moto = stack.enter_context(MotoServer())
         seeded = {MAIN_REGION: 0}
         name_index = 0
         free_regions = list(OTHER_REGIONS)
         for size in sorted(sizes, key=lambda s: (s[1], s[0])):
             count, nregions = size
+            endpoint = moto.endpoint
             if nregions == 1:
                 regions = [MAIN_REGION]
                 t0 = time.monotonic()
@@ -409,13 +415,17 @@ def main(argv=None):
                 regions, free_regions = free_regions[:nregions], free_regions[nregions:]
                 if len(regions) < nregions:
                     raise SystemExit("not enough distinct regions for %s" % label(size))
+                # One moto server per region, as AWS has one endpoint per region, behind one router
+                # (tests/harness/region_router.py): one server would answer the regions one after another.
+                servers = {region: stack.enter_context(MotoServer()) for region in regions}
+                endpoint = stack.enter_context(RegionRouter({r: m.endpoint for r, m in servers.items()})).endpoint
                 t0 = time.monotonic()
                 for i, region in enumerate(regions):
                     share = count // nregions + (1 if i < count % nregions else 0)
-                    name_index = seed(moto.endpoint, region, share, name_index)
+                    name_index = seed(servers[region].endpoint, region, share, name_index)
             print("[%s] seeded in %.0f s" % (label(size), time.monotonic() - t0), flush=True)
             c_runs = args.aws_ec2_runs
-            results.append(bench_size(size, regions, moto.endpoint, args.runs, c_runs, work))
+            results.append(bench_size(size, regions, endpoint, args.runs, c_runs, work))
     load_end = os.getloadavg()
     raw = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),
            "args": vars(args), "load": [load_start, load_end], "versions": vers, "results": results}
