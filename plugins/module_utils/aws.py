@@ -15,16 +15,26 @@ from __future__ import annotations
 
 import os
 
-try:
-    import boto3
-    import botocore
-    from botocore.config import Config
+# boto3 and botocore are imported on first use, not with this module: an inventory answered from its
+# cache, or a play that only loads the filters, never needs them (their import is about 0.2 s of CPU).
+boto3 = botocore = Config = None
+BOTO3_IMPORT_ERROR = None
 
-    HAS_BOTO3 = True
-    BOTO3_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported to the user by callers
-    HAS_BOTO3 = False
-    BOTO3_IMPORT_ERROR = exc
+
+def _import_boto3():
+    global boto3, botocore, Config, BOTO3_IMPORT_ERROR  # pylint: disable=global-statement
+    if boto3 is None and BOTO3_IMPORT_ERROR is None:
+        try:
+            import boto3 as _boto3
+            import botocore as _botocore
+            import botocore.exceptions  # noqa: F401 (botocore.exceptions.* below)
+            from botocore.config import Config as _Config
+        except ImportError as exc:  # reported to the user by require_boto3
+            BOTO3_IMPORT_ERROR = exc
+        else:
+            boto3, botocore, Config = _boto3, _botocore, _Config
+    return boto3 is not None
+
 
 DEFAULT_MAX_ATTEMPTS = 10
 USER_AGENT_EXTRA = "gamestack.aws"
@@ -35,7 +45,7 @@ class AwsSetupError(Exception):
 
 
 def require_boto3():
-    if not HAS_BOTO3:
+    if not _import_boto3():
         raise AwsSetupError("boto3 and botocore are required by gamestack.aws: %s" % BOTO3_IMPORT_ERROR)
 
 

@@ -192,3 +192,19 @@ def test_host_variables_do_not_depend_on_other_hosts():
     assert one["naming"] == {"app": "api", "env": "production", "release": "20190411-1459",
                              "released_at": "2019-04-11T14:59:00"}
     assert plugin.inventory.get_host("i-2").vars["ansible_host"] == "10.0.0.1"  # no public IP: the private one
+
+
+def test_plugin_import_leaves_boto3_for_the_api_path():
+    """An inventory answered from its cache never needs boto3: the plugin imports it on the first API call."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    collections_root = str(REPO / ".collections")
+    code = ("import sys; from ansible_collections.gamestack.aws.plugins.inventory import name_tags; "
+            "print(sorted(m for m in ('boto3', 'botocore') if m in sys.modules)); "
+            "name_tags.aws.require_boto3(); print('boto3' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": collections_root, "PATH": "/usr/bin:/bin"}).stdout.split()
+    assert out == ["[]", "True"]
