@@ -239,3 +239,19 @@ def test_validate_timestamps_off_needs_a_reset_and_both_modes_work(deployer, app
     finally:
         app_host.sh("rm -f /etc/php/*/apache2/conf.d/99-gamestack-test.ini /var/www/app/public/.gamestack-opcache-reset.php"
                     " && systemctl restart apache2")
+
+
+def test_destination_drift_is_repaired_then_left_alone(deployer, app_host, tmp_path):
+    """The destination's owner and mode come back on the next deploy; a clean host skips that step."""
+    dest = fresh_dest()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
+    app_host.sh("chmod 700 %s && chown root:root %s" % (dest, dest))
+    repaired = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
+    assert repaired.changed >= 1, repaired.output
+    assert app_host.sh("stat -c '%%U:%%G %%a' %s" % dest).stdout.strip() == "root:www-data 755"
+    again = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
+    assert again.changed == 0, again.output
+    # the destination step is skipped on a host where it would change nothing
+    section = again.output.split("rsync_deploy : Create the destination]", 1)[1].split("TASK [", 1)[0]
+    assert "skipping:" in section and "ok:" not in section, section
