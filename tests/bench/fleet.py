@@ -160,9 +160,11 @@ class Fleet:
     def deploy(self) -> float:
         cmd = [bin_path("ansible-playbook"), "-i", str(self.inventory), "playbooks/deploy.yml", "-l", "api-production",
                "-e", json.dumps({"rsync_deploy_src": str(self.src), "rsync_deploy_dest": DEST})]
-        start_time = time.monotonic()
+        cpu_before, start_time = machine_cpu_seconds(), time.monotonic()
         proc = subprocess.run(cmd, cwd=REPO, env=self.env, check=False, capture_output=True, text=True, timeout=1800)
         elapsed = time.monotonic() - start_time
+        # Everything the run made the machine do: controller, docker daemons, the hosts' own processes.
+        self.last_cpu = machine_cpu_seconds() - cpu_before
         if proc.returncode != 0:
             raise SystemExit("deploy to %d host(s) failed:\n%s\n%s" % (len(self.active), proc.stdout[-6000:],
                                                                        proc.stderr[-3000:]))
@@ -181,6 +183,13 @@ class Fleet:
                 raise SystemExit("%s has a stale %s/public/index.php" % (name, DEST))
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds the whole machine spent busy since boot (all cores; /proc/stat without idle and iowait)."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def slowest_tasks(output: str, count=5) -> list[tuple[str, str]]:
     """The profile_tasks summary lines (task name, seconds) of a run."""
     rows = re.findall(r"^(.+?) -+ (\d+\.\d+)s$", output, re.M)
@@ -191,15 +200,18 @@ def measure(fleet: Fleet) -> dict:
     results = {}
     for count in SIZES:
         fleet.use(count)
-        first, one = [], []
+        first, one, first_cpu, one_cpu = [], [], [], []
         for _run in range(RUNS):
             fleet.reset()
             first.append(fleet.deploy())
+            first_cpu.append(fleet.last_cpu)
             fleet.verify()
             fleet.change_one_file()
             one.append(fleet.deploy())
+            one_cpu.append(fleet.last_cpu)
             fleet.verify()
         results[count] = {"first": statistics.median(first), "one": statistics.median(one),
+                          "first_cpu": statistics.median(first_cpu), "one_cpu": statistics.median(one_cpu),
                           "first_runs": first, "one_runs": one, "tasks": slowest_tasks(fleet.last_output)}
         print("%d host(s): first deploy %s -> median %.1fs; one-file change %s -> median %.1fs" % (
             count, " ".join("%.1f" % t for t in first), results[count]["first"],
@@ -226,6 +238,19 @@ def render(results: dict, what: str, files: int, size: int, load: tuple, load_en
         lines.append("| %d | %.1f (%s) | %.2f | %.1f (%s) | %.2f |" % (
             count, r["first"], ", ".join("%.1f" % t for t in r["first_runs"]), r["first"] / results[base]["first"],
             r["one"], ", ".join("%.1f" % t for t in r["one_runs"]), r["one"] / results[base]["one"]))
+    cores = os.cpu_count() or 1
+    lines += [
+        "", "Where the time goes: the CPU seconds the whole machine was busy during a run (controller, docker "
+        "daemons and every container's processes; from /proc/stat), and that as a share of the %d cores over the "
+        "run's wall time. Near 100 %% the run is bound by this machine's CPU, not by waiting." % cores, "",
+        "| hosts | first deploy: CPU s (busy) | CPU s per host | one-file change: CPU s (busy) | CPU s per host |",
+        "|---|---|---|---|---|",
+    ]
+    for count in SIZES:
+        r = results[count]
+        lines.append("| %d | %.1f (%.0f %%) | %.1f | %.1f (%.0f %%) | %.1f |" % (
+            count, r["first_cpu"], 100 * r["first_cpu"] / (r["first"] * cores), r["first_cpu"] / count,
+            r["one_cpu"], 100 * r["one_cpu"] / (r["one"] * cores), r["one_cpu"] / count))
     top = max(SIZES)
     ratio_first, ratio_one = results[top]["first"] / results[base]["first"], results[top]["one"] / results[base]["one"]
     met = ratio_first <= 2.0 and ratio_one <= 2.0
