@@ -22,17 +22,14 @@ import sys
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tests.harness import containers  # noqa: E402
+from tests.harness.containers import ContainerError, docker, start_systemd_container  # noqa: E402
 from tests.harness.moto import FAKE_CREDENTIALS, MotoServer, bin_path, boto3_client, run_instances  # noqa: E402
 
 INVENTORY = REPO / "examples" / "demo" / "demo.aws_ec2.yml"
 IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
 LABEL = "gamestack-demo=1"
 FLEET = [("api-production", 2), ("api-staging", 1), ("web-production", 1)]
-DOCKER_RUN_FLAGS = [
-    "--cap-add=SYS_ADMIN", "--cap-add=NET_ADMIN", "--security-opt=seccomp=unconfined",
-    "--security-opt=apparmor=unconfined", "--security-opt=systempaths=unconfined", "--cgroupns=host",
-    "--volume=/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs=/run", "--tmpfs=/run/lock",
-]
 
 
 def say(text: str) -> None:
@@ -52,33 +49,28 @@ def sh(cmd: list[str], env: dict | None = None, capture: bool = False) -> subpro
 
 
 def remove_demo_containers() -> None:
-    ids = subprocess.run(["docker", "ps", "-aq", "--filter", "label=" + LABEL], capture_output=True,
-                         text=True, check=True).stdout.split()
+    ids = docker("ps", "-aq", "--filter", "label=" + LABEL).stdout.split()
     if ids:
-        subprocess.run(["docker", "rm", "-f"] + ids, capture_output=True, check=True)
+        docker("rm", "-f", *ids)
 
 
 def start_container(instance_id: str, name_tag: str) -> None:
-    subprocess.run(["docker", "run", "--detach", "--name", instance_id, "--hostname", instance_id,
-                    "--label", LABEL, "--label", "gamestack-demo-name=" + name_tag] + DOCKER_RUN_FLAGS
-                   + [IMAGE, "/lib/systemd/systemd"], capture_output=True, check=True)
+    # memory=None: the demo's containers have always run without a memory limit.
+    start_systemd_container(instance_id, IMAGE, ["--label", LABEL, "--label", "gamestack-demo-name=" + name_tag],
+                            memory=None, wait=False)
 
 
 def wait_booted(instance_id: str) -> None:
-    state = subprocess.run(["docker", "exec", instance_id, "systemctl", "is-system-running", "--wait"],
-                           capture_output=True, text=True, check=False).stdout.strip()
-    if state not in ("running", "degraded"):
-        raise SystemExit("demo: container %s did not boot (systemd: %s)" % (instance_id, state or "?"))
+    containers.wait_booted(instance_id)
     # The image is built without package lists (like a minimal AMI): fetch them once.
-    subprocess.run(["docker", "exec", instance_id, "apt-get", "update", "-qq"], capture_output=True, check=True)
+    docker("exec", instance_id, "apt-get", "update", "-qq")
 
 
 def page(instance_id: str) -> str:
     code = ("import urllib.request,sys\n"
             "try:\n print(urllib.request.urlopen('http://127.0.0.1/', timeout=5).read().decode().strip())\n"
             "except Exception as e:\n print('no page: %s' % e)")
-    return subprocess.run(["docker", "exec", instance_id, "python3", "-c", code], capture_output=True,
-                          text=True, check=False).stdout.strip()
+    return docker("exec", instance_id, "python3", "-c", code, check=False).stdout.strip()
 
 
 def main() -> int:
@@ -132,7 +124,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--clean"]:
-        remove_demo_containers()
-        sys.exit(0)
-    sys.exit(main())
+    try:
+        if sys.argv[1:] == ["--clean"]:
+            remove_demo_containers()
+            sys.exit(0)
+        sys.exit(main())
+    except ContainerError as err:
+        raise SystemExit("demo: %s" % err) from None

@@ -28,7 +28,8 @@ sys.path.insert(0, str(REPO / ".collections"))
 
 from tests.conftest import ansible_env  # noqa: E402
 from tests.harness.moto import bin_path  # noqa: E402
-from tests.integration.deploy.conftest import Host, docker, prepared_image, start_container  # noqa: E402
+from tests.harness.containers import docker  # noqa: E402
+from tests.integration.deploy.conftest import Host, prepared_image, start_container  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 COPY_RUNS = int(os.environ.get("BENCH_COPY_RUNS", "1"))

@@ -1,15 +1,16 @@
 """make bench-fleet: how the wall time of playbooks/deploy.yml grows with the number of hosts.
 
-Eight Debian 12 systemd containers (docker run flags as extensions/molecule/resources/create.yml,
-names gamestack-fleetbench-*) play an app-tier fleet in the group api-production of a static
-inventory (community.docker.docker connection). They are prepared once: one container gets
-apache2 + mod_php + PHP CLI + rsync from apt and is committed as a local image (cached by recipe),
-the fleet starts from that image. Then `ansible-playbook playbooks/deploy.yml -l api-production`
-deploys examples/app (or, while examples/app is empty, a generated tree of ~200 files) to 1, 4 and
-8 hosts with the shipped ansible.cfg (forks, pipelining, smart gathering + jsonfile fact cache,
-profile_tasks): first deploy (empty destination, empty fact cache) and a one-file-change redeploy
-(warm fact cache), median of BENCH_RUNS runs (default 3). Results go to the "Fleet deploy (issue 8)"
-section of docs/benchmarks.md (other sections are kept). All containers are removed at the end.
+Eight Debian 12 systemd containers (tests/harness/containers.py: the docker run flags of
+extensions/molecule/resources/create.yml; names gamestack-fleetbench-*) play an app-tier fleet in
+the group api-production of a static inventory (community.docker.docker connection). They are
+prepared once: one container gets apache2 + mod_php + PHP CLI + rsync from apt and is committed as a
+local image (cached by recipe), the fleet starts from that image. Then `ansible-playbook
+playbooks/deploy.yml -l api-production` deploys examples/app (or, while examples/app is empty, a
+generated tree of ~200 files) to 1, 4 and 8 hosts with the shipped ansible.cfg (forks, pipelining,
+smart gathering + jsonfile fact cache, profile_tasks): first deploy (empty destination, empty fact
+cache) and a one-file-change redeploy (warm fact cache), median of BENCH_RUNS runs (default 3).
+Results go to the "Fleet deploy (issue 8)" section of docs/benchmarks.md (other sections are kept).
+All containers are removed at the end.
 
 Run: make bench-fleet (never part of make test).
 """
@@ -32,6 +33,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.conftest import ansible_env  # noqa: E402
+from tests.harness.containers import ContainerError, docker, start_systemd_container, wait_booted  # noqa: E402
 from tests.harness.moto import bin_path  # noqa: E402
 
 BASE_IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
@@ -44,41 +46,6 @@ DEST = "/var/www/app"
 DOC = REPO / "docs" / "benchmarks.md"
 SECTION = "## Fleet deploy (issue 8)"
 END = "<!-- end: Fleet deploy (issue 8) -->"
-# docker run flags of extensions/molecule/resources/create.yml (memory: its default).
-RUN_FLAGS = [
-    "--cap-add=SYS_ADMIN",
-    "--cap-add=NET_ADMIN",
-    "--security-opt=seccomp=unconfined",
-    "--security-opt=apparmor=unconfined",
-    "--security-opt=systempaths=unconfined",
-    "--cgroupns=host",
-    "--volume=/sys/fs/cgroup:/sys/fs/cgroup:rw",
-    "--tmpfs=/run",
-    "--tmpfs=/run/lock",
-    "--memory=2g",
-]
-
-
-def docker(*args, check=True, timeout=900) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["docker", *args], check=False, capture_output=True, text=True, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise SystemExit("docker %s failed: %s%s" % (" ".join(args), proc.stdout, proc.stderr))
-    return proc
-
-
-def start(name: str, image: str):
-    docker("rm", "-f", "-v", name, check=False)
-    docker("run", "--detach", "--name", name, "--hostname", name, *RUN_FLAGS, image, "/lib/systemd/systemd")
-
-
-def wait_booted(name: str, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = docker("exec", name, "systemctl", "is-system-running", "--wait", check=False, timeout=timeout)
-        if state.stdout.strip() in ("running", "degraded"):
-            return
-        time.sleep(0.5)
-    raise SystemExit("%s did not finish booting" % name)
 
 
 def prepared_image() -> str:
@@ -89,13 +56,13 @@ def prepared_image() -> str:
         return image
     name = PREFIX + "prepare"
     print("preparing %s (apt-get install %s) ..." % (image, PACKAGES), flush=True)
-    start(name, BASE_IMAGE)
+    start_systemd_container(name, BASE_IMAGE, wait=False)
     try:
         wait_booted(name)
         docker("exec", name, "bash", "-c",
                "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends %s"
-               " && systemctl enable apache2 && apt-get clean" % PACKAGES)
-        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image)
+               " && systemctl enable apache2 && apt-get clean" % PACKAGES, timeout=900)
+        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image, timeout=900)
     finally:
         docker("rm", "-f", "-v", name, check=False)
     return image
@@ -299,8 +266,8 @@ def main():
     names = [PREFIX + str(i + 1) for i in range(max(SIZES))]
     work = pathlib.Path(tempfile.mkdtemp(prefix="gamestack-fleetbench-"))
     try:
-        for name in names:
-            start(name, image)
+        for name in names:  # all boot at once
+            start_systemd_container(name, image, wait=False)
         for name in names:
             wait_booted(name)
         src, what = app_tree(work)
@@ -318,4 +285,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ContainerError as err:
+        raise SystemExit(str(err)) from None

@@ -1,6 +1,6 @@
 """Fixtures for the rsync_deploy / publish / bootstrap integration tests.
 
-One systemd container (started with the same docker flags as the molecule harness,
+One systemd container (tests/harness/containers.py: the docker flags of the molecule harness,
 extensions/molecule/resources/create.yml) runs Apache + mod_php + PHP CLI + rsync, like an app-tier
 host. The package install is done once and kept as a local image (tag = hash of the recipe), so
 later sessions start in seconds. Tests drive the real `playbooks/deploy.yml` / `playbooks/publish.yml`
@@ -16,12 +16,12 @@ import pathlib
 import re
 import shutil
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from tests.conftest import REPO, ansible_env, run
+from tests.harness.containers import docker, start_systemd_container, wait_booted
 
 BASE_IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
 PREFIX = "gamestack-rsync-"
@@ -33,25 +33,6 @@ SITE = """<VirtualHost *:80>
   </Directory>
 </VirtualHost>
 """
-DOCKER_RUN_FLAGS = [
-    "--cap-add=SYS_ADMIN",
-    "--cap-add=NET_ADMIN",
-    "--security-opt=seccomp=unconfined",
-    "--security-opt=apparmor=unconfined",
-    "--security-opt=systempaths=unconfined",
-    "--cgroupns=host",
-    "--volume=/sys/fs/cgroup:/sys/fs/cgroup:rw",
-    "--tmpfs=/run",
-    "--tmpfs=/run/lock",
-    "--memory=2g",
-]
-
-
-def docker(*args, check=True, input=None, timeout=300) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["docker", *args], check=False, capture_output=True, text=True, input=input, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError("docker %s failed: %s%s" % (" ".join(args), proc.stdout, proc.stderr))
-    return proc
 
 
 class Host:
@@ -67,13 +48,7 @@ class Host:
         return proc
 
     def wait_booted(self, timeout=90):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            proc = docker("exec", self.name, "systemctl", "is-system-running", "--wait", check=False, timeout=timeout)
-            if proc.stdout.strip() in ("running", "degraded"):
-                return proc.stdout.strip()
-            time.sleep(0.5)
-        raise AssertionError("%s did not finish booting" % self.name)
+        return wait_booted(self.name, timeout=timeout)
 
     def reboot(self):
         docker("restart", "--time", "5", self.name, timeout=120)
@@ -146,11 +121,7 @@ def prepared_image() -> str:
 
 
 def start_container(name: str, image: str) -> Host:
-    docker("rm", "-f", "-v", name, check=False)
-    docker("run", "--detach", "--name", name, "--hostname", name, *DOCKER_RUN_FLAGS, image, "/lib/systemd/systemd")
-    host = Host(name)
-    host.wait_booted()
-    return host
+    return Host(start_systemd_container(name, image, boot_timeout=90))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """playbooks/app_server.yml and the three host roles used from OUTSIDE the collection, as another
 team would: the collection is built into a tarball and installed into a temporary directory, and
 ansible-playbook runs from that directory (no ansible.cfg of ours, ANSIBLE_COLLECTIONS_PATH pointing at
-the installed copy) against a Debian 12 systemd container started here with the molecule flags.
+the installed copy) against a Debian 12 systemd container started here with the molecule flags
+(tests/harness/containers.py).
 
 First run: ``ansible-playbook gamestack.aws.app_server`` (the collection's playbook, by FQCN).
 Second run: the team's own playbook that lists the roles by FQCN; it must change nothing.
@@ -14,24 +15,15 @@ import os
 import re
 import subprocess
 import tarfile
-import time
 
 import pytest
 
 from tests.conftest import REPO
+from tests.harness.containers import start_systemd_container
 from tests.harness.moto import bin_path
 
 CONTAINER = "gamestack-appserver-test"
 IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
-# The flags of extensions/molecule/resources/create.yml (--privileged does not work here).
-DOCKER_RUN = [
-    "docker", "run", "--detach", "--name", CONTAINER, "--hostname", "appserver",
-    "--cap-add=SYS_ADMIN", "--cap-add=NET_ADMIN",
-    "--security-opt=seccomp=unconfined", "--security-opt=apparmor=unconfined",
-    "--security-opt=systempaths=unconfined", "--cgroupns=host",
-    "--volume=/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs=/run", "--tmpfs=/run/lock", "--memory=2g",
-    IMAGE, "/lib/systemd/systemd",
-]
 TEAM_PLAYBOOK = """\
 ---
 - name: Our app servers, configured with gamestack.aws roles
@@ -58,16 +50,9 @@ def in_container(*argv, check=True):
 
 @pytest.fixture(scope="module")
 def container():
-    sh(["docker", "rm", "--force", "--volumes", CONTAINER], check=False)
     try:
-        sh(DOCKER_RUN)
-        # systemd needs a moment before `is-system-running --wait` can even reach it.
-        for _attempt in range(60):
-            state = in_container("systemctl", "is-system-running", "--wait", check=False).stdout.strip()
-            if state in ("running", "degraded"):
-                break
-            time.sleep(1)
-        assert state in ("running", "degraded"), state
+        # The flags of extensions/molecule/resources/create.yml (--privileged does not work here).
+        start_systemd_container(CONTAINER, IMAGE, hostname="appserver")
         in_container("apt-get", "update", "-qq")
         yield CONTAINER
     finally:
