@@ -3,10 +3,13 @@
 
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "resources"))
     from gamestack_verify import CONTAINER, refusal_playbook, run_playbook, recap
+
+``harness(name)`` gives a module of the checkout's tests/harness (moto, containers) to a verify step.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import pathlib
@@ -34,6 +37,18 @@ def run_playbook(playbook: str, timeout: int = 300) -> subprocess.CompletedProce
              "-i", f"{tmp}/inventory.ini", f"{tmp}/play.yml"],
             cwd=REPO, env=env, check=False, capture_output=True, text=True, timeout=timeout,
         )
+
+
+def harness(name: str):
+    """The module tests/harness/<name>.py of this checkout, loaded by its path (once): the verify steps
+    run without the checkout on sys.path, and a scenario's own tests/ directory is not that package."""
+    module_name = "gamestack_harness_" + name
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, REPO / "tests" / "harness" / (name + ".py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[module_name] = module
+    return sys.modules[module_name]
 
 
 def apply_role_playbook(role: str, role_vars: dict | None = None) -> str:

@@ -5,12 +5,12 @@ Order matters: the restart test runs last (pytest keeps file order)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 
 import pytest
 
-from gamestack_verify import CONTAINER, recap, refusals, run_playbook
+from gamestack_verify import CONTAINER, harness, recap, refusals, run_playbook
+
+containers = harness("containers")
 
 FILE = "/etc/sysctl.d/60-gamestack-tcp-tuning.conf"
 EXPECTED = {
@@ -111,15 +111,8 @@ def test_zz_values_return_after_container_restart(host):
     marker = "1234" if default_keepalive != "1234" else "1235"
     assert host.run("sysctl -w net.ipv4.tcp_keepalive_time=%s" % marker).rc == 0
     assert running(host, "net.ipv4.tcp_keepalive_time") == marker
-    subprocess.run(["docker", "restart", CONTAINER], check=True, capture_output=True, timeout=120)
-    state = ""
-    for _attempt in range(60):  # right after the restart systemd may not answer on its bus yet
-        state = subprocess.run(["docker", "exec", CONTAINER, "systemctl", "is-system-running", "--wait"],
-                               check=False, capture_output=True, text=True, timeout=120).stdout.strip()
-        if state in ("running", "degraded"):
-            break
-        time.sleep(1)
-    assert state in ("running", "degraded")
+    containers.docker("restart", CONTAINER, timeout=120)
+    containers.wait_booted(CONTAINER)  # right after the restart systemd may not answer on its bus yet
     assert running(host, "net.ipv4.tcp_keepalive_time") == default_keepalive, "netns kept: restart proves nothing"
     assert host.run("systemctl is-active systemd-sysctl.service").stdout.strip() == "active"
     assert {key: running(host, key) for key in EXPECTED} == EXPECTED
