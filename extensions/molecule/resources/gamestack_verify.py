@@ -22,11 +22,15 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 CONTAINER = "gamestack-%s-instance" % os.environ.get("MOLECULE_SCENARIO_NAME", "unknown")
 
 
-def run_playbook(playbook: str, timeout: int = 300) -> subprocess.CompletedProcess:
+def run_playbook(playbook: str, timeout: int = 300, extra_env: dict | None = None,
+                 drop_env_prefixes: tuple = ()) -> subprocess.CompletedProcess:
     """Run a playbook (YAML/JSON text) against the scenario's container with this checkout's
-    ansible.cfg, from the venv running pytest."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "MOLECULE_"))}
+    ansible.cfg, from the venv running pytest. The caller's ANSIBLE_* and MOLECULE_* variables (and
+    those starting with one of drop_env_prefixes) are not passed on; extra_env is added last."""
+    dropped = ("ANSIBLE_", "MOLECULE_") + tuple(drop_env_prefixes)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
     env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_CACHE_PLUGIN="memory")
+    env.update(extra_env or {})
     with tempfile.TemporaryDirectory() as tmp:
         (pathlib.Path(tmp) / "inventory.ini").write_text(
             f"{CONTAINER} ansible_connection=community.docker.docker ansible_user=root\n"

@@ -3,45 +3,27 @@ and a moto EC2 API on the controller for the attribute step (which runs on the c
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pathlib
-import subprocess
 import sys
-import tempfile
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[4]
-CONTAINER = "gamestack-%s-instance" % os.environ.get("MOLECULE_SCENARIO_NAME", "enhanced_networking")
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "resources"))
+# Run by hand outside molecule, the container is still this scenario's (gamestack_verify reads the name).
+os.environ.setdefault("MOLECULE_SCENARIO_NAME", "enhanced_networking")
+
+import gamestack_verify  # noqa: E402
+from gamestack_verify import CONTAINER, harness  # noqa: E402,F401  (the tests import CONTAINER from here)
+
+moto_harness = harness("moto")
 
 
-def _load_moto_harness():
-    spec = importlib.util.spec_from_file_location("gamestack_moto_harness", REPO / "tests" / "harness" / "moto.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-moto_harness = _load_moto_harness()
-
-
-def run_playbook(playbook: str, extra_env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run a playbook text against the scenario's container, from the venv running pytest."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "MOLECULE_", "AWS_"))}
-    env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_CACHE_PLUGIN="memory",
-               ANSIBLE_INVENTORY_ENABLED="ini")
-    env.update(extra_env or {})
-    with tempfile.TemporaryDirectory() as tmp:
-        (pathlib.Path(tmp) / "inventory.ini").write_text(
-            f"{CONTAINER} ansible_connection=community.docker.docker ansible_user=root\n"
-        )
-        (pathlib.Path(tmp) / "play.yml").write_text(playbook)
-        return subprocess.run(
-            [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
-             "-i", f"{tmp}/inventory.ini", f"{tmp}/play.yml"],
-            cwd=REPO, env=env, check=False, capture_output=True, text=True, timeout=timeout,
-        )
+def run_playbook(playbook: str, extra_env: dict | None = None, timeout: int = 600):
+    """gamestack_verify.run_playbook without the caller's AWS_* variables and with the ini inventory
+    plugin only; extra_env (controller_env: moto endpoint and credentials) comes last."""
+    return gamestack_verify.run_playbook(playbook, timeout=timeout, drop_env_prefixes=("AWS_",),
+                                         extra_env={"ANSIBLE_INVENTORY_ENABLED": "ini", **(extra_env or {})})
 
 
 def role_play(role_vars: dict) -> str:
