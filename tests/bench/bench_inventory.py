@@ -34,11 +34,11 @@ import time
 
 import yaml
 
+from tests.bench.report import write_section
 from tests.conftest import REPO, ansible_env
 from tests.harness.moto import FAKE_CREDENTIALS, MotoServer, bin_path, default_ami
 from tests.harness.region_router import RegionRouter
 
-DOC = REPO / "docs" / "benchmarks.md"
 SECTION = "## Inventory at fleet scale (issue 6)"
 END = "<!-- end: inventory at fleet scale (issue 6) -->"
 RAW = REPO / ".cache" / "bench_inventory"
@@ -338,23 +338,6 @@ def render(results, args, load_start, load_end, versions, baseline, when):
     return "\n".join(lines)
 
 
-def write_section(text):
-    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        end = doc.find(END, start)
-        if end != -1:
-            end += len(END)
-        else:
-            nxt = doc.find("\n## ", start + len(SECTION))
-            end = nxt if nxt != -1 else len(doc)
-        doc = doc[:start] + text.rstrip("\n") + "\n" + doc[end:].lstrip("\n")
-        doc = doc.replace(END + "\n## ", END + "\n\n## ")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.write_text(doc)
-
-
 def versions():
     import ansible
     import boto3
@@ -390,7 +373,7 @@ def main(argv=None):
         text = render(raw["results"], args, load_start, load_end, raw["versions"], baseline, raw["when"])
         print(text)
         if not args.no_doc:
-            write_section(text)
+            write_section(SECTION, text, END)
         return
     sizes = parse_sizes(args.sizes)
     load_start = os.getloadavg()
@@ -433,7 +416,7 @@ def main(argv=None):
     text = render(results, args, load_start, load_end, vers, baseline, raw["when"])
     print(text)
     if not args.no_doc:
-        write_section(text)
+        write_section(SECTION, text, END)
 
 
 if __name__ == "__main__":

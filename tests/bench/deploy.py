@@ -26,9 +26,10 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / ".collections"))
 
+from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
-from tests.harness.moto import bin_path  # noqa: E402
 from tests.harness.containers import docker  # noqa: E402
+from tests.harness.moto import bin_path  # noqa: E402
 from tests.integration.deploy.conftest import Host, prepared_image, start_container  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -39,7 +40,6 @@ COPY_FILES = int(os.environ.get("BENCH_COPY_FILES", "100"))
 FILES = int(os.environ.get("BENCH_FILES", "2000"))
 SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4").split(",")]
 PREFIX = "gamestack-rsync-bench-"
-DOC = REPO / "docs" / "benchmarks.md"
 SECTION = "## rsync_deploy: deploy a 2,000-file tree"
 FLOOR = "ansible-playbook, one ping a host"
 ORDER = ["raw rsync", FLOOR, "rsync_deploy", "ansible.builtin.copy"]
@@ -228,18 +228,6 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str):
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nEach section is written by its own `make bench-*` target.\n\n"
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        nxt = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + text + ("\n" + doc[nxt + 1:] if nxt != -1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.write_text(doc)
-
-
 def main():
     image = prepared_image()
     hosts = []
@@ -256,7 +244,7 @@ def main():
         print("tree: %d files, %.1f MB; copy subset: %d files" % (files, size / 1e6, copy_files), flush=True)
         results = run_matrix(Bench(work, hosts), src, subset)
         text = render(results, files, size, copy_files)
-        write_section(text)
+        write_section(SECTION, text)
         print(text)
     finally:
         for h in hosts:

@@ -32,6 +32,7 @@ import time
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
 from tests.harness.containers import ContainerError, docker, start_systemd_container, wait_booted  # noqa: E402
 from tests.harness.moto import bin_path  # noqa: E402
@@ -43,7 +44,6 @@ SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4,8").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 GENERATED_FILES = 200
 DEST = "/var/www/app"
-DOC = REPO / "docs" / "benchmarks.md"
 SECTION = "## Fleet deploy (issue 8)"
 END = "<!-- end: Fleet deploy (issue 8) -->"
 
@@ -241,23 +241,6 @@ def render(results: dict, what: str, files: int, size: int, load: tuple, load_en
     return "\n".join(lines)
 
 
-def write_section(text: str):
-    doc = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nEach section is written by its own `make bench-*` target.\n"
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        end = doc.find(END, start)
-        if end != -1:
-            end += len(END)
-        else:  # an older copy without the end marker: up to the next section
-            nxt = doc.find("\n## ", start + len(SECTION))
-            end = nxt if nxt != -1 else len(doc)
-        doc = doc[:start] + text.rstrip("\n") + "\n" + doc[end:].lstrip("\n")
-        doc = doc.replace(END + "\n## ", END + "\n\n## ")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    DOC.write_text(doc)
-
-
 def main():
     if shutil.which("rsync") is None:
         raise SystemExit("rsync is needed on the controller (apt-get install rsync)")
@@ -276,7 +259,7 @@ def main():
               flush=True)
         results = measure(Fleet(work, names, src))
         text = render(results, what, files, size, load, os.getloadavg())
-        write_section(text)
+        write_section(SECTION, text, END)
         print(text)
     finally:
         for name in names:

@@ -1,0 +1,53 @@
+"""tests/bench/report.write_section: one section of docs/benchmarks.md replaced, the others kept byte for byte."""
+
+from tests.bench.report import HEADER, write_section
+
+FLEET, FLEET_END = "## Fleet deploy (issue 8)", "<!-- end: Fleet deploy (issue 8) -->"
+RSYNC = "## rsync_deploy: deploy a 2,000-file tree"
+INVENTORY, INVENTORY_END = "## Inventory at fleet scale (issue 6)", "<!-- end: inventory at fleet scale (issue 6) -->"
+TOP = "# Benchmarks\n\nEach section is written by its own `make bench-*` target.\n\n"
+FLEET_OLD = FLEET + "\n\nold fleet table\n\n## not a heading: the end marker decides\n\n" + FLEET_END + "\n"
+RSYNC_OLD = RSYNC + "\n\nold rsync table\n| a | b |\n"
+INVENTORY_OLD = INVENTORY + "\n\nold inventory table\n\n" + INVENTORY_END + "\n"
+DOC = TOP + FLEET_OLD + "\n" + RSYNC_OLD + "\n" + INVENTORY_OLD
+
+
+def test_replace_a_section_up_to_its_end_marker(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(DOC)
+    write_section(FLEET, FLEET + "\n\nnew fleet table\n\n" + FLEET_END + "\n", FLEET_END, doc=doc)
+    assert doc.read_text() == TOP + FLEET + "\n\nnew fleet table\n\n" + FLEET_END + "\n\n" + RSYNC_OLD + "\n" + INVENTORY_OLD
+
+
+def test_replace_a_section_without_end_marker_up_to_the_next_section(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(DOC)
+    write_section(RSYNC, RSYNC + "\n\nnew rsync table\n", doc=doc)
+    assert doc.read_text() == TOP + FLEET_OLD + "\n" + RSYNC + "\n\nnew rsync table\n" + "\n" + INVENTORY_OLD
+
+
+def test_replace_the_last_section(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(DOC)
+    write_section(INVENTORY, INVENTORY + "\n\nnew\n\n" + INVENTORY_END + "\n", INVENTORY_END, doc=doc)
+    assert doc.read_text() == TOP + FLEET_OLD + "\n" + RSYNC_OLD + "\n" + INVENTORY + "\n\nnew\n\n" + INVENTORY_END + "\n"
+
+
+def test_an_older_copy_without_its_end_marker_ends_at_the_next_section(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(TOP + FLEET + "\n\nold, before the marker existed\n\n" + RSYNC_OLD)
+    write_section(FLEET, FLEET + "\n\nnew\n\n" + FLEET_END + "\n", FLEET_END, doc=doc)
+    assert doc.read_text() == TOP + FLEET + "\n\nnew\n\n" + FLEET_END + "\n\n" + RSYNC_OLD
+
+
+def test_append_a_new_section(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(TOP + RSYNC_OLD + "\n\n")
+    write_section(FLEET, FLEET + "\n\nfirst\n\n" + FLEET_END + "\n", FLEET_END, doc=doc)
+    assert doc.read_text() == TOP + RSYNC_OLD + "\n" + FLEET + "\n\nfirst\n\n" + FLEET_END + "\n"
+
+
+def test_a_missing_file_gets_the_header(tmp_path):
+    doc = tmp_path / "docs" / "benchmarks.md"
+    write_section(RSYNC, RSYNC_OLD, doc=doc)
+    assert doc.read_text() == HEADER + "\n" + RSYNC_OLD
