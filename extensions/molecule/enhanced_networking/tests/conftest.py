@@ -14,9 +14,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "resources"
 os.environ.setdefault("MOLECULE_SCENARIO_NAME", "enhanced_networking")
 
 import gamestack_verify  # noqa: E402
-from gamestack_verify import CONTAINER, harness  # noqa: E402,F401  (the tests import CONTAINER from here)
 
-moto_harness = harness("moto")
+CONTAINER = gamestack_verify.CONTAINER
+moto_harness = gamestack_verify.harness("moto")
 
 
 def run_playbook(playbook: str, extra_env: dict | None = None, timeout: int = 600):
