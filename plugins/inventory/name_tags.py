@@ -396,7 +396,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fetch(self):
         factory = self._client_factory()
-        regions = list(dict.fromkeys(self.get_option("regions") or ()))
+        # Plain str: on ansible-core 2.19 option values are tagged (origin, trusted-as-template); stored in
+        # every record, the tags went into the cache and made reading it slower than asking AWS.
+        regions = list(dict.fromkeys(str(region) for region in self.get_option("regions") or ()))
         if not regions:
             default = factory.session.region_name
             if not default:
@@ -404,7 +406,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     "%s: option regions is empty and no default region is set (AWS_REGION, AWS_DEFAULT_REGION"
                     " or the profile's region)" % self.NAME
                 )
-            regions = [default]
+            regions = [str(default)]
         filters = ec2_filters(self.get_option("filters"), self.get_option("instance_states"))
         # boto3 sessions are not thread safe, clients are: make every client here, then fan out.
         clients = {region: factory.client("ec2", region) for region in regions}
