@@ -20,7 +20,7 @@ is read from its ``Reservations`` by ``instance_record``: both paths give the sa
 from __future__ import annotations
 
 import datetime
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 RECORDS_KEY = "GamestackInstanceRecords"

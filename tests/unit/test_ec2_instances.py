@@ -61,7 +61,7 @@ def via_botocore(raw, region):
 @pytest.mark.parametrize("ns", [NS_AWS, "http://ec2.amazonaws.com/doc/2016-11-15", ""])
 def test_same_records_as_botocore(ns):
     raw = body([[instance_xml("i-1", FULL), instance_xml("i-2", STOPPED)], [instance_xml("i-3")]], ns=ns, token="tok&1")
-    records, token, request_id, _ = ec2_instances.records_from_xml(raw, "us-east-1")
+    records, token, request_id, _ns = ec2_instances.records_from_xml(raw, "us-east-1")
     assert records == via_botocore(raw, "us-east-1")
     assert token == "tok&1" and request_id == "req-1"
     first, stopped, bare = records
@@ -115,8 +115,8 @@ def test_handler_leaves_botocore_only_the_token():
 
 
 @pytest.mark.parametrize("response", [
-    {"status_code": 400, "headers": {}, "body": b"<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
-                                                 b"<Message>no</Message></Error></Errors></Response>"},
+    {"status_code": 400, "headers": {}, "body": (b"<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
+                                                 b"<Message>no</Message></Error></Errors></Response>")},
     {"status_code": 200, "headers": {}, "body": b"this is not xml"},
     {"status_code": 503, "headers": {}, "body": b""},
 ])
