@@ -16,10 +16,11 @@ def test_cascade_and_template_follow_the_platform_facts(render_role, platform):
         "render_probe",
         platform,
         templates=["etc/probe.conf.j2"],
-        variables=["render_probe_package", "render_probe_port", "ansible_distribution"],
+        variables=["render_probe_package", "render_probe_port", "ansible_facts"],
     )
     assert out.vars["render_probe_package"] == EXPECTED_PACKAGE[platform]
-    assert out.vars["ansible_distribution"] == facts["ansible_distribution"]
+    # The shipped ansible.cfg keeps facts under ansible_facts only (inject_facts_as_vars = False).
+    assert out.vars["ansible_facts"]["distribution"] == facts["ansible_distribution"]
     text = out.files["etc/probe.conf"]
     assert text.splitlines()[0] == "# %s %s" % (facts["ansible_distribution"], facts["ansible_distribution_major_version"])
     assert "package=%s\n" % EXPECTED_PACKAGE[platform] in text
