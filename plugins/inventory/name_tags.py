@@ -118,6 +118,13 @@ options:
     default: 10
     env:
       - name: AWS_MAX_ATTEMPTS
+  read_timeout:
+    description:
+      - Seconds to wait for one API answer before the attempt counts as failed (and is retried, see O(max_attempts)).
+      - AWS answers a page of 1,000 instances in a few seconds; raise it for slow endpoints such as local API fakes.
+    type: int
+    default: 60
+    version_added: 0.1.0
   naming_pattern:
     description:
       - The naming rule as a Python regular expression with the named groups C(app) and C(env), and
@@ -389,6 +396,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 assume_role_arn=self.get_option("assume_role_arn"),
                 # botocore's Config(retries={"max_attempts"}) counts retries, the option counts attempts.
                 max_attempts=max(int(self.get_option("max_attempts")) - 1, 0),
+                read_timeout=int(self.get_option("read_timeout")),
                 component="name_tags",
             )
         except aws.AwsSetupError as exc:

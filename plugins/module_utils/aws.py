@@ -37,6 +37,7 @@ def _import_boto3():
 
 
 DEFAULT_MAX_ATTEMPTS = 10
+DEFAULT_READ_TIMEOUT = 60  # botocore's own default
 USER_AGENT_EXTRA = "gamestack.aws"
 
 
@@ -54,13 +55,13 @@ def user_agent(component=None):
     return USER_AGENT_EXTRA + ("/" + component if component else "")
 
 
-def client_config(max_attempts=DEFAULT_MAX_ATTEMPTS, connect_timeout=10, read_timeout=30, component=None):
+def client_config(max_attempts=DEFAULT_MAX_ATTEMPTS, connect_timeout=10, read_timeout=None, component=None):
     """botocore Config with standard-mode retries (throttling and 5xx, exponential backoff)."""
     require_boto3()
     return Config(
         retries={"mode": "standard", "max_attempts": int(max_attempts)},
         connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
+        read_timeout=DEFAULT_READ_TIMEOUT if read_timeout is None else read_timeout,
         user_agent_extra=user_agent(component),
         max_pool_connections=20,
     )
@@ -107,12 +108,13 @@ class ClientFactory:
     """Makes (and reuses) clients per service and region with one set of connection options."""
 
     def __init__(self, profile=None, access_key=None, secret_key=None, session_token=None,
-                 endpoint_url=None, assume_role_arn=None, max_attempts=DEFAULT_MAX_ATTEMPTS, component=None):
+                 endpoint_url=None, assume_role_arn=None, max_attempts=DEFAULT_MAX_ATTEMPTS, component=None,
+                 read_timeout=DEFAULT_READ_TIMEOUT):
         self.endpoint_url = resolve_endpoint(endpoint_url)
         self.session = make_session(profile, access_key, secret_key, session_token)
         if assume_role_arn:
             self.session = assume_role(self.session, assume_role_arn, self.endpoint_url)
-        self.config = client_config(max_attempts=max_attempts, component=component)
+        self.config = client_config(max_attempts=max_attempts, read_timeout=read_timeout, component=component)
         self._clients = {}
 
     def client(self, service, region):

@@ -208,3 +208,10 @@ def test_plugin_import_leaves_boto3_for_the_api_path():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": collections_root, "PATH": "/usr/bin:/bin"}).stdout.split()
     assert out == ["[]", "True"]
+
+
+@pytest.mark.parametrize("options, seconds", [({}, 60), ({"read_timeout": 900}, 900)])
+def test_read_timeout_reaches_the_clients(options, seconds):
+    factory = Plugin(endpoint_url="http://127.0.0.1:1", access_key="a", secret_key="b", **options)._client_factory()
+    assert factory.config.read_timeout == seconds
+    assert factory.client("ec2", "us-east-1").meta.config.read_timeout == seconds
