@@ -82,6 +82,25 @@ class Seen:
     faulted: bool
 
 
+def forward(handler, connection, body):
+    """Send the request ``handler`` received over ``connection``; return (status, headers, payload)."""
+    headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_HEADERS}
+    connection.request(handler.command, handler.path, body=body or None, headers=headers)
+    answer = connection.getresponse()
+    return answer.status, answer.getheaders(), answer.read()
+
+
+def reply(handler, status, headers, payload):
+    """Write an upstream answer (from ``forward``) back to the client of ``handler``."""
+    handler.send_response(status)
+    for key, value in headers:
+        if key.lower() not in _HOP_HEADERS and key.lower() != "content-length":
+            handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
 def request_region_service(headers):
     match = _SCOPE.search(headers.get("Authorization", ""))
     return (match.group(1), match.group(2)) if match else (None, None)
@@ -192,20 +211,12 @@ def _handler_class(proxy):
                 return
             conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=120)
             try:
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
-                conn.request(self.command, self.path, body=body or None, headers=headers)
-                answer = conn.getresponse()
-                payload = answer.read()
+                answer = forward(self, conn, body)
             finally:
                 conn.close()
-            proxy._record(Seen(self.command, self.path, region, service, action, answer.status, False))
-            self.send_response(answer.status)
-            for key, value in answer.getheaders():
-                if key.lower() not in _HOP_HEADERS and key.lower() != "content-length":
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            # Recorded before the client gets its answer: a test that counts right after the call sees it.
+            proxy._record(Seen(self.command, self.path, region, service, action, answer[0], False))
+            reply(self, *answer)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 

@@ -14,14 +14,11 @@ unchanged, to that region's server.
 from __future__ import annotations
 
 import http.client
-import re
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/([a-z0-9-]+)/")
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"}
-
+from tests.harness.fault_proxy import forward, reply, request_region_service
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -31,39 +28,24 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _forward(self):
-        match = SCOPE.search(self.headers.get("Authorization", ""))
-        target = self.upstreams.get(match.group(1)) if match else None
+        region, _service = request_region_service(self.headers)
+        target = self.upstreams.get(region)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
         if target is None:
-            message = b"region-router: no server for this request's region"
-            self.send_response(502)
-            self.send_header("Content-Length", str(len(message)))
-            self.end_headers()
-            self.wfile.write(message)
+            reply(self, 502, [], b"region-router: no server for this request's region")
             return
         # One upstream connection per router thread and region (boto keeps its connections alive).
         connections = self.server.local.__dict__.setdefault("connections", {})
         if target not in connections:
             parsed = urllib.parse.urlsplit(target)
             connections[target] = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=900)
-        connection = connections[target]
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         try:
-            connection.request(self.command, self.path, body=body, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
+            answer = forward(self, connections[target], body)
         except (OSError, http.client.HTTPException):
-            connection.close()
-            del connections[target]
+            connections.pop(target).close()
             raise
-        self.send_response(response.status)
-        for key, value in response.getheaders():
-            if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        reply(self, *answer)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
 
