@@ -235,7 +235,10 @@ def bench_size(size, regions, endpoint, runs, c_runs, work):
             # Reported in the table instead of ending the run: moto answers an unpaged DescribeInstances of
             # 10,000 instances in about a minute, and aws_ec2 has no option to wait longer than botocore's 60 s.
             lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-            result["c_error"] = (lines[-1] if lines else "failed")[:300]
+            # The cause (a timeout, an API error) rather than core's closing "No inventory was parsed".
+            causes = [line for line in lines if "No inventory was parsed" not in line
+                      and any(word in line.lower() for word in ("timeout", "timed out", "error", "failed to"))]
+            result["c_error"] = ((causes or lines or ["failed"])[-1])[:300]
             print("[%s] (c) failed: %s" % (label(size), result["c_error"]), flush=True)
         else:
             result["same_tree"] = check_same_tree(ours_out, out)
