@@ -323,8 +323,12 @@ def render(results, args, load_start, load_end, versions, baseline, when):
     ]
     for r in results:
         ratios = r["ratios"]
+        if "c" in r:
+            their = fmt(r["c"])
+        else:
+            their = "failed: %s" % r["c_error"].replace("|", "/") if "c_error" in r else "not run"
         lines.append("| %s | %s | %s | %s | %s | %.2f | %s | %s | %.2f |" % (
-            label(tuple(r["size"])), fmt(r["a"]), fmt(r["b"]), fmt(r["c"]) if "c" in r else ("failed: %s" % r["c_error"].replace("|", "/") if "c_error" in r else "not run"), fmt(r["d"]),
+            label(tuple(r["size"])), fmt(r["a"]), fmt(r["b"]), their, fmt(r["d"]),
             ratios["b/a cpu"], "%.1f" % ratios["c/b cpu"] if "c/b cpu" in ratios else "-",
             "%.2f" % ratios["b/c rss"] if "b/c rss" in ratios else "-", ratios["d/b cpu"]))
     for r in results:
