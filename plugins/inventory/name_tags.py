@@ -278,7 +278,6 @@ def _unsafe_tags(tags):
 
 
 FILE_SUFFIXES = ("aws_ec2.yml", "aws_ec2.yaml", "name_tags.yml", "name_tags.yaml")
-PAGE_SIZE = 1000
 ASG_TAG = "aws:autoscaling:groupName"
 RESERVED_GROUPS = frozenset(("all", "ungrouped"))
 _NOT_GROUP_CHARS = re.compile(r"[^\w-]")
@@ -302,11 +301,6 @@ def ec2_filters(filters, states):
     if states and "instance-state-name" not in (filters or {}):
         result.append({"Name": "instance-state-name", "Values": [str(s) for s in states]})
     return result
-
-
-def list_region(client, region, filters):
-    """Every instance of one region as records, one DescribeInstances call per page."""
-    return ec2_instances.list_instances(client, region, filters, PAGE_SIZE)
 
 
 def constructed_group_name(name):
@@ -421,7 +415,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
         def one(region):
             try:
-                return region, list_region(clients[region], region, filters), None
+                return region, ec2_instances.list_instances(clients[region], region, filters), None
             except Exception as exc:  # botocore errors, connection errors, anything a region can raise
                 return region, None, exc
 

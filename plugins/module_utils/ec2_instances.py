@@ -44,32 +44,52 @@ def _iso(value):
         return parse_timestamp(value).isoformat()
 
 
+def _record(region, instance_id, itype, az, private_ip, public_ip, private_dns, public_dns, image, launch_time,
+            state, ena, sriov, tags):
+    """The one shape of a record (also what the inventory cache stores); empty addresses become None."""
+    return {
+        "id": instance_id,
+        "region": region,
+        "type": itype,
+        "az": az,
+        "private_ip": private_ip or None,
+        "public_ip": public_ip or None,
+        "private_dns": private_dns or None,
+        "public_dns": public_dns or None,
+        "image": image,
+        "launch_time": _iso(launch_time),
+        "state": state,
+        "ena": ena,
+        "sriov": sriov,
+        "tags": tags,
+    }
+
+
 def instance_record(instance, region):
     """The record of one instance from botocore's parsed form (a ``Reservations[].Instances[]`` item)."""
     get = instance.get
-    tags = {t["Key"]: t["Value"] for t in get("Tags") or ()}
-    return {
-        "id": instance["InstanceId"],
-        "region": region,
-        "type": get("InstanceType"),
-        "az": (get("Placement") or {}).get("AvailabilityZone"),
-        "private_ip": get("PrivateIpAddress") or None,
-        "public_ip": get("PublicIpAddress") or None,
-        "private_dns": get("PrivateDnsName") or None,
-        "public_dns": get("PublicDnsName") or None,
-        "image": get("ImageId"),
-        "launch_time": _iso(get("LaunchTime")),
-        "state": (get("State") or {}).get("Name"),
-        "ena": get("EnaSupport"),
-        "sriov": get("SriovNetSupport"),
-        "tags": tags,
-    }
+    return _record(
+        region, instance["InstanceId"], get("InstanceType"), (get("Placement") or {}).get("AvailabilityZone"),
+        get("PrivateIpAddress"), get("PublicIpAddress"), get("PrivateDnsName"), get("PublicDnsName"),
+        get("ImageId"), get("LaunchTime"), (get("State") or {}).get("Name"), get("EnaSupport"),
+        get("SriovNetSupport"), {t["Key"]: t["Value"] for t in get("Tags") or ()},
+    )
 
 
 def _bool(text):
     if text is None:
         return None
     return text.strip().lower() == "true"
+
+
+def _text(fields, tag):
+    element = fields.get(tag)
+    return element.text if element is not None else None
+
+
+def _nested_text(fields, tag, child):
+    element = fields.get(tag)
+    return element.findtext(child) if element is not None else None
 
 
 def records_from_xml(body, region):
@@ -87,36 +107,19 @@ def records_from_xml(body, region):
         for instance in instances.iterfind(item):
             # Direct children only: network interfaces repeat privateDnsName and friends further down.
             fields = {child.tag: child for child in instance}
-
-            def text(name):
-                element = fields.get(ns + name)
-                return element.text if element is not None else None
-
-            def nested(name, child):
-                element = fields.get(ns + name)
-                return element.findtext(ns + child) if element is not None else None
-
             tags = {}
             tag_set = fields.get(ns + "tagSet")
             if tag_set is not None:
                 for pair in tag_set.iterfind(item):
                     tags[pair.findtext(key) or ""] = pair.findtext(value) or ""
-            records.append({
-                "id": text("instanceId"),
-                "region": region,
-                "type": text("instanceType"),
-                "az": nested("placement", "availabilityZone"),
-                "private_ip": text("privateIpAddress") or None,
-                "public_ip": text("ipAddress") or None,
-                "private_dns": text("privateDnsName") or None,
-                "public_dns": text("dnsName") or None,
-                "image": text("imageId"),
-                "launch_time": _iso(text("launchTime")),
-                "state": nested("instanceState", "name"),
-                "ena": _bool(text("enaSupport")),
-                "sriov": text("sriovNetSupport"),
-                "tags": tags,
-            })
+            records.append(_record(
+                region, _text(fields, ns + "instanceId"), _text(fields, ns + "instanceType"),
+                _nested_text(fields, ns + "placement", ns + "availabilityZone"),
+                _text(fields, ns + "privateIpAddress"), _text(fields, ns + "ipAddress"),
+                _text(fields, ns + "privateDnsName"), _text(fields, ns + "dnsName"), _text(fields, ns + "imageId"),
+                _text(fields, ns + "launchTime"), _nested_text(fields, ns + "instanceState", ns + "name"),
+                _bool(_text(fields, ns + "enaSupport")), _text(fields, ns + "sriovNetSupport"), tags,
+            ))
     return records, root.findtext(ns + "nextToken") or None, root.findtext(ns + "requestId"), ns
 
 
