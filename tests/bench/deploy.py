@@ -97,25 +97,27 @@ class Bench:
         for p in procs:
             p.wait()
 
+    def playbook(self, what: str, playbook, *args):
+        """Run one ansible-playbook against the active hosts; a failure ends the benchmark (see check)."""
+        check(subprocess.run([bin_path("ansible-playbook"), "-i", str(self.inventory), str(playbook), *args],
+                             cwd=REPO, env=self.env, check=False, capture_output=True, text=True), what)
+
     def rsync_deploy(self, src):
-        check(subprocess.run([bin_path("ansible-playbook"), "-i", str(self.inventory), "playbooks/deploy.yml",
-                              "-e", json.dumps({"rsync_deploy_src": str(src), "rsync_deploy_dest": "/var/www/app"})],
-                             cwd=REPO, env=self.env, check=False, capture_output=True, text=True), "rsync_deploy")
+        self.playbook("rsync_deploy", "playbooks/deploy.yml",
+                      "-e", json.dumps({"rsync_deploy_src": str(src), "rsync_deploy_dest": "/var/www/app"}))
 
     def copy(self, src):
         playbook = self.work / "copy.yml"
         playbook.write_text(
             "- hosts: all\n  gather_facts: false\n  tasks:\n"
             "    - ansible.builtin.copy:\n        src: '%s/'\n        dest: /var/www/copy/\n        mode: preserve\n" % src)
-        check(subprocess.run([bin_path("ansible-playbook"), "-i", str(self.inventory), str(playbook)],
-                             cwd=REPO, env=self.env, check=False, capture_output=True, text=True), "ansible.builtin.copy")
+        self.playbook("ansible.builtin.copy", playbook)
 
     def ansible_floor(self, _src=None):
         """Ansible's own floor: the same inventory and settings, one ping per host, no facts."""
         playbook = self.work / "ping.yml"
         playbook.write_text("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n")
-        check(subprocess.run([bin_path("ansible-playbook"), "-i", str(self.inventory), str(playbook)],
-                             cwd=REPO, env=self.env, check=False, capture_output=True, text=True), "ansible floor")
+        self.playbook("ansible floor", playbook)
 
     def copy_nothing(self):
         """The fixed cost of the copy playbook (an empty directory): not scaled with the file count."""
