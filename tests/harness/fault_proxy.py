@@ -119,11 +119,14 @@ def request_action(path, headers, body):
 
 
 class FaultProxy:
-    def __init__(self, upstream: str, faults=None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, upstream: str, faults=None, host: str = "127.0.0.1", port: int = 0, hold=None):
         parts = urllib.parse.urlsplit(upstream)
         self.upstream_host = parts.hostname
         self.upstream_port = parts.port or 80
         self.faults = list(faults or [])
+        # hold(region, action) runs in the request's thread before it is forwarded (a test can make
+        # requests wait for each other); an exception it raises is answered as a non-retried 400 error.
+        self.hold = hold
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
         self._server = http.server.ThreadingHTTPServer((host, port), _handler_class(self))
@@ -196,18 +199,18 @@ def _handler_class(proxy):
             region, service = request_region_service(self.headers)
             action = request_action(self.path, self.headers, body)
             fault = proxy._pick_fault(region, action)
+            if fault is None and proxy.hold is not None:
+                try:
+                    proxy.hold(region, action)
+                except Exception as exc:  # pylint: disable=broad-exception-caught
+                    fault = Fault(status=400, code="HeldRequestFailed", message=str(exc) or type(exc).__name__)
             if fault is not None:
                 proxy._record(Seen(self.command, self.path, region, service, action, fault.status, True))
                 if fault.drop:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                payload = fault.body()
-                self.send_response(fault.status)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                reply(self, fault.status, [("Content-Type", "text/xml")], fault.body())
                 return
             conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=120)
             try:
