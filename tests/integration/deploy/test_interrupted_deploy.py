@@ -6,6 +6,7 @@ staging -> live tree (the live tree is mixed until the rerun; the previous tree 
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from .conftest import APP_FILES, local_tree, write_tree
@@ -25,20 +26,30 @@ def big_tree(root, version: str, files=120, size=128 * 1024):
     return tree
 
 
-def kill_rsync_when(app_host, match: str, proc, timeout=120) -> str:
-    """Wait for an rsync in the container whose command line contains `match`, SIGKILL it (by pid)."""
+def kill_rsync_when(app_host, match, proc, timeout=120) -> str:
+    """Wait for an rsync in the container whose command line contains `match` (a string, or a
+    function of the command line), SIGKILL it (by pid)."""
+    wanted = match if callable(match) else (lambda line: match in line)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError("the deploy ended before rsync could be killed")
         found = app_host.sh("pgrep -f -a '^rsync ' || true").stdout
-        pids = [line.split()[0] for line in found.splitlines() if match in line]
+        pids = [line.split()[0] for line in found.splitlines() if wanted(line)]
         if pids:
             time.sleep(1.5)  # let it get some files across
             app_host.sh("kill -KILL %s" % " ".join(pids), check=False)
             return found
         time.sleep(0.2)
     raise AssertionError("no rsync matching %r appeared" % match)
+
+
+def receiving_end_of_a_real_transfer(line: str) -> bool:
+    """The host side of controller -> staging, not of the dry-run against the live tree before it: with
+    --protect-args the remote command line is only `rsync --server -<flags>`, and a dry-run's flags
+    hold an `n` before the `e` that starts the capability letters."""
+    server = re.search(r"rsync --server -(\S+)", line)
+    return server is not None and "n" not in server.group(1).split("e", 1)[0]
 
 
 def assert_converged(app_host, src, version):
@@ -58,7 +69,7 @@ def test_killed_transfer_to_staging_then_rerun(deployer, app_host, tmp_path):
     proc = deployer.popen({"rsync_deploy_src": str(src), "rsync_deploy_dest": "/var/www/app",
                            "rsync_deploy_rsync_opts": SLOW}, log)
     try:
-        kill_rsync_when(app_host, "--server", proc)  # the receiving end of controller -> staging
+        kill_rsync_when(app_host, receiving_end_of_a_real_transfer, proc)
         assert proc.wait(timeout=300) != 0, log.read_text()
     finally:
         if proc.poll() is None:

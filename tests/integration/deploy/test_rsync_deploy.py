@@ -47,7 +47,8 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
     result = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app",
                              rsync_deploy_release="api-test-20260102-0304").assert_ok()
     listed = re.findall(r'"([<>ch.*][^"]{10} [^"]+)"', result.output)
-    assert listed == [">f..t...... lib/version.php"] or listed == [">f.st...... lib/version.php"], result.output
+    # the dry-run from the controller lists it as sent to the host (<f)
+    assert listed == ["<f..t...... lib/version.php"] or listed == ["<f.st...... lib/version.php"], result.output
     # graceful reload ran: mod_php's opcache serves the new code immediately
     assert "version=v2-changed" in app_host.page()
     assert app_host.read("/var/www/app/.release").strip() == "api-test-20260102-0304"
@@ -59,7 +60,7 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
     write_tree(src, files)
     rebuilt = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app",
                               rsync_deploy_checksum=True).assert_ok()
-    transferred = re.findall(r'">f[^"]{9} ([^"]+)"', rebuilt.output)
+    transferred = re.findall(r'"<f[^"]{9} ([^"]+)"', rebuilt.output)
     assert transferred == ["lib/version.php"], rebuilt.output
     assert "version=v3-rebuilt" in app_host.page()
 
@@ -255,3 +256,38 @@ def test_destination_drift_is_repaired_then_left_alone(deployer, app_host, tmp_p
     # the destination step is skipped on a host where it would change nothing
     section = again.output.split("rsync_deploy : Create the destination]", 1)[1].split("TASK [", 1)[0]
     assert "skipping:" in section and "ok:" not in section, section
+
+
+def test_no_change_writes_nothing_and_live_drift_is_repaired(deployer, app_host, tmp_path):
+    """The dry-run against the live tree decides: no change writes nothing on the host (not even the
+    staging copy); a file edited on the host is a change and comes back from the build."""
+    dest = fresh_dest()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
+    app_host.sh("rm -rf %s.staging" % dest)
+    same = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
+    assert same.changed == 0, same.output
+    assert app_host.sh("test -e %s.staging" % dest, check=False).returncode != 0, "a no-change run wrote the staging copy"
+
+    app_host.sh("echo '<?php // edited on the host' > %s/lib/util.php" % dest)
+    repaired = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest=dest,
+                               rsync_deploy_opcache_reset="none").assert_ok()
+    assert repaired.changed >= 1, repaired.output
+    assert "lib/util.php" in repaired.output
+    assert app_host.tree(dest) == local_tree(src)
+
+
+def test_interrupted_deploy_with_every_file_in_place_is_finished(deployer, app_host, tmp_path):
+    """A deploy killed after its last rename but before the marker: the tree equals the build, yet the
+    rerun still writes the marker, clears the in-flight mark and reloads (PHP may hold old code)."""
+    dest = fresh_dest()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1000").assert_ok()
+    app_host.sh("echo api-test-20260101-1001 > %s.deploying" % dest)
+    finished = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1001").assert_ok()
+    assert finished.changed >= 1, finished.output
+    assert "RUNNING HANDLER [gamestack.aws.rsync_deploy : Reload the web server gracefully" in finished.output
+    assert app_host.sh("test -e %s.deploying" % dest, check=False).returncode != 0
+    assert app_host.read(dest + "/.release").strip() == "api-test-20260101-1001"
+    again = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1001").assert_ok()
+    assert again.changed == 0, again.output
