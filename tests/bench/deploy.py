@@ -223,10 +223,10 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
     lines += ["", "The *ansible floor* is what any `ansible-playbook` run costs on the same hosts and settings: "
               "start-up, inventory, one remote execution a host (`ansible.builtin.ping`, no facts). No role run "
               "through ansible-playbook can be faster than it; `rsync_deploy − ansible floor` is what the role adds.",
-              "", "rsync_deploy does more than the floor on every run: facts, preflight (stat, PHP and opcache "
-              "probes), the staging hop, the change listing, and on a change the PHP lint, the previous-tree "
-              "snapshot, the local sync, the marker and a graceful Apache reload. The first deploy also lints "
-              "every PHP file.", ""]
+              "", "rsync_deploy does more than the floor on every run: facts, preflight (one probe of the host) and "
+              "the dry-run from the controller against the live tree; a no-change redeploy ends there. On a "
+              "change it adds the staging hop, the PHP lint of the changed files, one remote step (previous-tree "
+              "snapshot, local sync, marker) and a graceful Apache reload. The first deploy also lints every PHP file.", ""]
     return "\n".join(lines)
 
 
