@@ -225,8 +225,10 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
               "through ansible-playbook can be faster than it; `rsync_deploy − ansible floor` is what the role adds.",
               "", "rsync_deploy does more than the floor on every run: facts, preflight (one probe of the host) and "
               "the dry-run from the controller against the live tree; a no-change redeploy ends there. On a "
-              "change it adds the staging hop, the PHP lint of the changed files, one remote step (previous-tree "
-              "snapshot, local sync, marker) and a graceful Apache reload. The first deploy also lints every PHP file.", ""]
+              "change it adds the staging hop, one remote step (PHP lint of the changed files, previous-tree "
+              "snapshot, local sync, marker) and a graceful Apache reload. The first deploy also lints every PHP "
+              "file. The probe, the remote step and the reload run through `ansible.builtin.raw` (no Python "
+              "module run on the host).", ""]
     return "\n".join(lines)
 
 
