@@ -201,6 +201,27 @@ def test_bad_input_is_refused_with_nothing_changed(deployer, app_host, tmp_path,
     assert app_host.sh("test -e %s" % dest, check=False).returncode != 0
 
 
+def test_every_bad_setting_and_host_problem_is_named_at_once(deployer, app_host, tmp_path):
+    dest = fresh_dest()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    settings = deployer.playbook(dict(rsync_deploy_dest=dest, rsync_deploy_src="/nonexistent/build",
+                                      rsync_deploy_opcache_reset="reset", rsync_deploy_marker="../release"))
+    settings.assert_failed("/nonexistent/build", "is not a directory on the controller",
+                           "rsync_deploy_opcache_reset_token is missing", "rsync_deploy_marker must be a plain file name",
+                           "Nothing was changed")
+    # after the probe: two symlinks and a missing PHP in one message
+    target = dest + ".target"
+    app_host.sh("mkdir -p %s && ln -s %s %s && ln -s %s %s.staging" % (target, target, dest, target, dest))
+    try:
+        host = deployer.playbook(dict(rsync_deploy_dest=dest, rsync_deploy_src=str(src),
+                                      rsync_deploy_php_bin="php-not-installed"))
+        host.assert_failed("%s is a symlink (to %s)" % (dest, target), "%s.staging is a symlink" % dest,
+                           "php-not-installed is not installed on the host", "realpath", "Nothing was changed")
+        assert app_host.sh("ls -A %s" % target).stdout == ""
+    finally:
+        app_host.sh("rm -rf %s %s.staging %s" % (dest, dest, target))
+
+
 def test_validate_timestamps_off_needs_a_reset_and_both_modes_work(deployer, app_host, tmp_path):
     app_host.sh("for d in /etc/php/*/apache2/conf.d; do printf 'opcache.enable=1\\nopcache.validate_timestamps=0\\n'"
                 " > $d/99-gamestack-test.ini; done && systemctl restart apache2")
