@@ -216,7 +216,8 @@ def test_every_bad_setting_and_host_problem_is_named_at_once(deployer, app_host,
         host = deployer.playbook(dict(rsync_deploy_dest=dest, rsync_deploy_src=str(src),
                                       rsync_deploy_php_bin="php-not-installed"))
         host.assert_failed("%s is a symlink (to %s)" % (dest, target), "%s.staging is a symlink" % dest,
-                           "php-not-installed is not installed on the host", "realpath", "Nothing was changed")
+                           "php-not-installed is not installed on the host", "realpath", "Nothing was changed",
+                           "`rm %s.staging && cp -a %s %s.staging`" % (dest, target, dest))
         assert app_host.sh("ls -A %s" % target).stdout == ""
     finally:
         app_host.sh("rm -rf %s %s.staging %s" % (dest, dest, target))
