@@ -1,0 +1,132 @@
+"""rsync_deploy over ssh, the way EC2 app hosts are reached: a user with a key and sudo, host key checking off.
+
+The other deploy tests use the docker connection. Here the same app-tier image also runs sshd, and
+playbooks/deploy.yml reaches it over ansible.builtin.ssh as an unprivileged user with `become`, so both
+pushes of gamestack.aws.rsync_push take the ssh command line of Ansible's ssh plugin and run the
+host's rsync with `sudo -n` (the tree is owned by root:www-data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from tests.conftest import ansible_env, run
+from tests.harness.containers import docker
+
+from .conftest import APP_FILES, PREFIX, Host, Result, local_tree, prepared_image, start_container, write_tree
+
+SSH_RECIPE = (
+    "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server"
+    " && apt-get clean && systemctl enable ssh"
+    " && useradd --create-home --shell /bin/bash deploy"
+    " && echo 'deploy ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy"
+)
+
+
+def ssh_image() -> str:
+    """The app-tier image plus sshd and a `deploy` user with sudo, built once per recipe."""
+    base = prepared_image()
+    base_id = docker("image", "inspect", "--format", "{{.Id}}", base).stdout.strip()
+    image = "gamestack-test/rsync-deploy-ssh:%s" % hashlib.sha256((base_id + SSH_RECIPE).encode()).hexdigest()[:12]
+    if docker("image", "inspect", image, check=False).returncode == 0:
+        return image
+    name = PREFIX + "ssh-build-" + uuid.uuid4().hex[:6]
+    host = start_container(name, base)
+    try:
+        host.sh(SSH_RECIPE, timeout=900)
+        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image)
+    finally:
+        docker("rm", "-f", "-v", name, check=False)
+    return image
+
+
+@pytest.fixture(scope="module")
+def ssh_host(tmp_path_factory):
+    keys = tmp_path_factory.mktemp("ssh")
+    key = keys / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    name = PREFIX + "ssh"
+    docker("rm", "-f", "-v", name, check=False)
+    host = start_container(name, ssh_image())
+    host.sh("install -d -m 0700 -o deploy -g deploy ~deploy/.ssh\n"
+            "cat > ~deploy/.ssh/authorized_keys <<'EOF'\n%sEOF\n"
+            "chown deploy:deploy ~deploy/.ssh/authorized_keys && chmod 0600 ~deploy/.ssh/authorized_keys\n"
+            "systemctl start ssh apache2" % key.with_suffix(".pub").read_text())
+    address = docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+                     name).stdout.strip()
+    deadline = time.monotonic() + 60
+    while subprocess.run(["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
+                          "UserKnownHostsFile=/dev/null", "-i", str(key), "deploy@" + address, "true"],
+                         capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline, "sshd in %s did not accept the key" % name
+        time.sleep(1)
+    yield host, address, key
+    docker("rm", "-f", "-v", name, check=False)
+
+
+def deploy_over_ssh(tmp_path, address, key, variables, extra_args=()):
+    inventory = tmp_path / "ssh-inventory.json"
+    inventory.write_text(json.dumps({"all": {"hosts": {"api1": {
+        "ansible_connection": "ansible.builtin.ssh",
+        "ansible_host": address,
+        "ansible_user": "deploy",
+        "ansible_ssh_private_key_file": str(key),
+        "ansible_ssh_common_args": "-o UserKnownHostsFile=/dev/null",
+        "ansible_control_path_dir": str(tmp_path / "cp"),
+        "ansible_become": True,
+        "naming": {"app": "api", "env": "test"},
+    }}}}))
+    vars_file = tmp_path / ("vars-%s.json" % uuid.uuid4().hex[:8])
+    vars_file.write_text(json.dumps(variables))
+    cmd = ["ansible-playbook", "-i", str(inventory), "playbooks/deploy.yml", "-e", "@%s" % vars_file, *extra_args]
+    return Result(run(cmd, ansible_env(ANSIBLE_FACT_CACHING="memory"), timeout=900))
+
+
+def test_deploy_over_ssh_as_a_sudo_user(ssh_host, tmp_path):
+    host, address, key = ssh_host
+    host: Host
+    src = write_tree(tmp_path / "build", dict(APP_FILES, **{"lib/näme with space.php": "<?php\n"}))
+    variables = {"rsync_deploy_src": str(src), "rsync_deploy_dest": "/var/www/app"}
+
+    first = deploy_over_ssh(tmp_path, address, key, variables).assert_ok()
+    assert first.changed > 0
+    assert host.tree("/var/www/app") == local_tree(src)
+    # pushed by `sudo -n -u root rsync` on the host: root may hand the files to root:www-data
+    owners = host.sh("stat -c '%U:%G %a' '/var/www/app/lib/näme with space.php' /var/www/app.staging/lib")
+    assert owners.stdout.split("\n")[:2] == ["root:www-data 644", "root:www-data 755"]
+    assert "version=v1" in host.page()
+
+    again = deploy_over_ssh(tmp_path, address, key, variables).assert_ok()
+    assert again.changed == 0, again.output
+
+    (src / "lib/version.php").write_text("<?php\nconst APP_VERSION = 'v2-over-ssh';\n")
+    one = deploy_over_ssh(tmp_path, address, key, variables, extra_args=["--diff"]).assert_ok()
+    listed = re.findall(r'"([<>ch.*][^"]{10} [^"]+)"', one.output)
+    assert listed in (["<f..t...... lib/version.php"], ["<f.st...... lib/version.php"]), one.output
+    assert "version=v2-over-ssh" in host.page()
+    assert host.tree("/var/www/app") == local_tree(src)
+
+
+def test_a_sudo_rule_that_wants_a_password_is_named(ssh_host, tmp_path):
+    """The rsync of the push cannot answer a sudo prompt: `sudo -n` makes it fail at once, with sudo's reason."""
+    host, address, key = ssh_host
+    src = write_tree(tmp_path / "build", APP_FILES)
+    dest = "/srv/ssh-%s/app" % uuid.uuid4().hex[:8]
+    # sudo keeps working for everything but rsync, which now asks for a password
+    host.sh("mkdir -p %s && printf 'deploy ALL=(ALL) NOPASSWD: ALL\\ndeploy ALL=(ALL) PASSWD: /usr/bin/rsync\\n'"
+            " > /etc/sudoers.d/deploy" % dest.rsplit("/", 1)[0])
+    try:
+        result = deploy_over_ssh(tmp_path, address, key, {"rsync_deploy_src": str(src), "rsync_deploy_dest": dest})
+    finally:
+        host.sh("echo 'deploy ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deploy")
+    result.assert_failed("rsync_push: rsync from %s/ to %s:%s/ failed with exit code" % (src, address, dest),
+                         "a password is required")
+    # the (empty) destination directory was created before the push failed; nothing reached it
+    assert host.sh("find %s -mindepth 1" % dest).stdout == ""
