@@ -5,8 +5,12 @@ SANITY_TESTS ?=
 
 .PHONY: lint-ansible lint-sanity sanity-tree sanity-pip-bootstrap
 
+# ansible-lint puts ~/.ansible/collections before every other collection path: a gamestack.aws
+# installed there (an older release) would be linted against instead of this checkout. Its HOME is
+# a directory of the checkout's own.
 lint-ansible: venv
-	ANSIBLE_INVENTORY=localhost, $(BIN)/ansible-lint --profile production --offline
+	mkdir -p $(CURDIR)/.cache/lint-home
+	HOME=$(CURDIR)/.cache/lint-home ANSIBLE_INVENTORY=localhost, $(BIN)/ansible-lint --profile production --offline
 
 sanity-tree:
 	rm -rf $(CURDIR)/build/sanity
