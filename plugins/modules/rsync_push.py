@@ -28,6 +28,7 @@ description:
   - Always passes C(--protect-args), so file names and options reach the host's rsync inside the rsync
     protocol, untouched by a remote shell or by C(docker exec), which has none.
   - Check mode runs C(rsync --dry-run) and returns the same list of changes that a real run would make.
+  - The role C(gamestack.aws.rsync_deploy) uses it for both of its pushes from the controller.
 options:
   src:
     description:
@@ -78,8 +79,6 @@ notes:
     without a password; the module says so instead of hanging.
 seealso:
   - module: ansible.posix.synchronize
-  - role: gamestack.aws.rsync_deploy
-    description: Uses this module for both of its pushes from the controller.
 """
 
 EXAMPLES = r"""
@@ -121,7 +120,9 @@ cmd:
   description: The rsync command line that ran, shell-quoted.
   returned: always
   type: str
-  sample: rsync --archive --protect-args '--out-format=<<CHANGED>>%i %n%L' --delete --blocking-io '--rsh=docker exec -i' /srv/build/api/ 'web1:/var/www/app.staging/'
+  sample: >-
+    rsync --archive --protect-args '--out-format=<<CHANGED>>%i %n%L' --delete '--rsh=docker exec -i'
+    --blocking-io /srv/build/api/ web1:/var/www/app.staging/
 rc:
   description: rsync's exit code.
   returned: when rsync ran
