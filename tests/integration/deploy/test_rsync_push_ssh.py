@@ -102,6 +102,9 @@ def test_deploy_over_ssh_as_a_sudo_user(ssh_host, tmp_path):
     owners = host.sh("stat -c '%U:%G %a' '/var/www/app/lib/näme with space.php' /var/www/app.staging/lib")
     assert owners.stdout.split("\n")[:2] == ["root:www-data 644", "root:www-data 755"]
     assert "version=v1" in host.page()
+    # one ssh master for the host: the pushes went through the ControlPersist connection of the play
+    # (a push with its own ssh options would have opened a second master next to it)
+    assert len(list((tmp_path / "cp").iterdir())) == 1
 
     again = deploy_over_ssh(tmp_path, address, key, variables).assert_ok()
     assert again.changed == 0, again.output
