@@ -229,7 +229,7 @@ def render(results: dict, what: str, files: int, size: int, load: tuple, load_en
         "Machine: 2 cores, shared with other jobs while this ran: load average %.1f / %.1f / %.1f at the start, "
         "%.1f / %.1f / %.1f at the end (1/5/15 min). With forks ≥ hosts every host runs each task at the same "
         "time, so on an idle controller the per-task cost is one round trip per host in parallel; here the "
-        "controller's CPU (one `docker exec` and one Python module run per host and task) is the shared "
+        "controller's CPU (a worker process and a `docker exec` per host and task, and what runs in the container) is the shared "
         "resource, which is what makes more hosts cost more. Over SSH to real instances, the work per host "
         "moves to the hosts and ControlPersist keeps one connection per host." % (load + load_end),
         "",
