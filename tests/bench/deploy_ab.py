@@ -37,7 +37,7 @@ def worktree(ref: str, root: pathlib.Path) -> pathlib.Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--before", required=True, help="git ref of the role to compare against")
     parser.add_argument("--runs", type=int, default=3)
     opts = parser.parse_args()

@@ -16,6 +16,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -122,6 +123,67 @@ def prepared_image() -> str:
 
 def start_container(name: str, image: str) -> Host:
     return Host(start_systemd_container(name, image, boot_timeout=90))
+
+
+SSH_RECIPE = (
+    "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server"
+    " && apt-get clean && systemctl enable ssh"
+    " && useradd --create-home --shell /bin/bash deploy"
+    " && echo 'deploy ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy"
+)
+
+
+def ssh_image() -> str:
+    """The app-tier image plus sshd and a `deploy` user with sudo, built once per recipe."""
+    base = prepared_image()
+    base_id = docker("image", "inspect", "--format", "{{.Id}}", base).stdout.strip()
+    image = "gamestack-test/rsync-deploy-ssh:%s" % hashlib.sha256((base_id + SSH_RECIPE).encode()).hexdigest()[:12]
+    if docker("image", "inspect", image, check=False).returncode == 0:
+        return image
+    name = PREFIX + "ssh-build-" + uuid.uuid4().hex[:6]
+    host = start_container(name, base)
+    try:
+        host.sh(SSH_RECIPE, timeout=900)
+        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image)
+    finally:
+        docker("rm", "-f", "-v", name, check=False)
+    return image
+
+
+def start_ssh_host(name: str, keys: pathlib.Path) -> tuple[Host, str, pathlib.Path]:
+    """A container of ssh_image() with a fresh key for `deploy`: (host, its address, the private key).
+    A container of that name is replaced."""
+    key = keys / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    docker("rm", "-f", "-v", name, check=False)
+    host = start_container(name, ssh_image())
+    host.sh("install -d -m 0700 -o deploy -g deploy ~deploy/.ssh\n"
+            "cat > ~deploy/.ssh/authorized_keys <<'EOF'\n%sEOF\n"
+            "chown deploy:deploy ~deploy/.ssh/authorized_keys && chmod 0600 ~deploy/.ssh/authorized_keys\n"
+            "systemctl start ssh apache2" % key.with_suffix(".pub").read_text())
+    address = docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+                     name).stdout.strip()
+    deadline = time.monotonic() + 60
+    while subprocess.run(["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
+                          "UserKnownHostsFile=/dev/null", "-i", str(key), "deploy@" + address, "true"],
+                         capture_output=True, check=False).returncode != 0:
+        assert time.monotonic() < deadline, "sshd in %s did not accept the key" % name
+        time.sleep(1)
+    return host, address, key
+
+
+def ssh_host_vars(address: str, key: pathlib.Path, control_path_dir: pathlib.Path) -> dict:
+    """Inventory variables of a start_ssh_host() container: ssh as `deploy` with its key, become (sudo)."""
+    return {
+        "ansible_connection": "ansible.builtin.ssh",
+        "ansible_host": address,
+        "ansible_user": "deploy",
+        "ansible_ssh_private_key_file": str(key),
+        "ansible_ssh_common_args": "-o UserKnownHostsFile=/dev/null",
+        "ansible_control_path_dir": str(control_path_dir),
+        "ansible_become": True,
+        "naming": {"app": "api", "env": "test"},
+    }
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,8 @@ host's rsync with `sudo -n` (the tree is owned by root:www-data).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import subprocess
-import time
 import uuid
 
 import pytest
@@ -20,69 +17,20 @@ import pytest
 from tests.conftest import ansible_env, run
 from tests.harness.containers import docker
 
-from .conftest import APP_FILES, PREFIX, Host, Result, local_tree, prepared_image, start_container, write_tree
-
-SSH_RECIPE = (
-    "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server"
-    " && apt-get clean && systemctl enable ssh"
-    " && useradd --create-home --shell /bin/bash deploy"
-    " && echo 'deploy ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deploy && chmod 0440 /etc/sudoers.d/deploy"
-)
-
-
-def ssh_image() -> str:
-    """The app-tier image plus sshd and a `deploy` user with sudo, built once per recipe."""
-    base = prepared_image()
-    base_id = docker("image", "inspect", "--format", "{{.Id}}", base).stdout.strip()
-    image = "gamestack-test/rsync-deploy-ssh:%s" % hashlib.sha256((base_id + SSH_RECIPE).encode()).hexdigest()[:12]
-    if docker("image", "inspect", image, check=False).returncode == 0:
-        return image
-    name = PREFIX + "ssh-build-" + uuid.uuid4().hex[:6]
-    host = start_container(name, base)
-    try:
-        host.sh(SSH_RECIPE, timeout=900)
-        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image)
-    finally:
-        docker("rm", "-f", "-v", name, check=False)
-    return image
+from .conftest import APP_FILES, PREFIX, Host, Result, local_tree, ssh_host_vars, start_ssh_host, write_tree
 
 
 @pytest.fixture(scope="module")
 def ssh_host(tmp_path_factory):
-    keys = tmp_path_factory.mktemp("ssh")
-    key = keys / "id_ed25519"
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     name = PREFIX + "ssh"
-    docker("rm", "-f", "-v", name, check=False)
-    host = start_container(name, ssh_image())
-    host.sh("install -d -m 0700 -o deploy -g deploy ~deploy/.ssh\n"
-            "cat > ~deploy/.ssh/authorized_keys <<'EOF'\n%sEOF\n"
-            "chown deploy:deploy ~deploy/.ssh/authorized_keys && chmod 0600 ~deploy/.ssh/authorized_keys\n"
-            "systemctl start ssh apache2" % key.with_suffix(".pub").read_text())
-    address = docker("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-                     name).stdout.strip()
-    deadline = time.monotonic() + 60
-    while subprocess.run(["ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
-                          "UserKnownHostsFile=/dev/null", "-i", str(key), "deploy@" + address, "true"],
-                         capture_output=True, check=False).returncode != 0:
-        assert time.monotonic() < deadline, "sshd in %s did not accept the key" % name
-        time.sleep(1)
+    host, address, key = start_ssh_host(name, tmp_path_factory.mktemp("ssh"))
     yield host, address, key
     docker("rm", "-f", "-v", name, check=False)
 
 
 def deploy_over_ssh(tmp_path, address, key, variables, extra_args=()):
     inventory = tmp_path / "ssh-inventory.json"
-    inventory.write_text(json.dumps({"all": {"hosts": {"api1": {
-        "ansible_connection": "ansible.builtin.ssh",
-        "ansible_host": address,
-        "ansible_user": "deploy",
-        "ansible_ssh_private_key_file": str(key),
-        "ansible_ssh_common_args": "-o UserKnownHostsFile=/dev/null",
-        "ansible_control_path_dir": str(tmp_path / "cp"),
-        "ansible_become": True,
-        "naming": {"app": "api", "env": "test"},
-    }}}}))
+    inventory.write_text(json.dumps({"all": {"hosts": {"api1": ssh_host_vars(address, key, tmp_path / "cp")}}}))
     vars_file = tmp_path / ("vars-%s.json" % uuid.uuid4().hex[:8])
     vars_file.write_text(json.dumps(variables))
     cmd = ["ansible-playbook", "-i", str(inventory), "playbooks/deploy.yml", "-e", "@%s" % vars_file, *extra_args]
