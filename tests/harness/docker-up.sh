@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Install (when absent) and start a Docker engine, plus mmdebstrap and rsync for the test hosts.
+# Install (when absent) and start a Docker engine, plus mmdebstrap, rsync and the ssh client (ssh,
+# ssh-keygen: the deploy over ssh, tests/integration/deploy/test_rsync_push_ssh.py) for the test hosts.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 command -v rsync >/dev/null || need+=(rsync)
+{ command -v ssh && command -v ssh-keygen; } >/dev/null || need+=(openssh-client)
 if ((${#need[@]})); then
   echo "docker-up: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
