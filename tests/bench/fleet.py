@@ -17,7 +17,6 @@ Run: make bench-fleet (never part of make test).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pathlib
@@ -34,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
-from tests.harness.containers import ContainerError, docker, start_systemd_container, wait_booted  # noqa: E402
+from tests.harness.containers import ContainerError, committed_image, docker, start_systemd_container, wait_booted  # noqa: E402
 from tests.harness.moto import bin_path  # noqa: E402
 
 BASE_IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
@@ -50,22 +49,10 @@ END = "<!-- end: Fleet deploy (issue 8) -->"
 
 def prepared_image() -> str:
     """The base image plus the app-tier packages deploy.yml needs, built once per recipe."""
-    base_id = docker("image", "inspect", "--format", "{{.Id}}", BASE_IMAGE).stdout.strip()
-    image = "gamestack-test/fleetbench-host:" + hashlib.sha256((base_id + PACKAGES).encode()).hexdigest()[:12]
-    if docker("image", "inspect", image, check=False).returncode == 0:
-        return image
-    name = PREFIX + "prepare"
-    print("preparing %s (apt-get install %s) ..." % (image, PACKAGES), flush=True)
-    start_systemd_container(name, BASE_IMAGE, wait=False)
-    try:
-        wait_booted(name)
-        docker("exec", name, "bash", "-c",
-               "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends %s"
-               " && systemctl enable apache2 && apt-get clean" % PACKAGES, timeout=900)
-        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image, timeout=900)
-    finally:
-        docker("rm", "-f", "-v", name, check=False)
-    return image
+    return committed_image(
+        BASE_IMAGE, "gamestack-test/fleetbench-host",
+        "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends %s"
+        " && systemctl enable apache2 && apt-get clean" % PACKAGES)
 
 
 def app_tree(work: pathlib.Path) -> tuple[pathlib.Path, str]:

@@ -12,7 +12,9 @@ steps do, see extensions/molecule/resources/gamestack_verify.py).
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
+import sys
 import time
 
 RUN_FLAGS = [
@@ -84,3 +86,22 @@ def wait_booted(name: str, timeout: float = 180, interval: float = 0.5) -> str:
         if time.monotonic() >= deadline:
             raise ContainerError("%s did not finish booting (systemd: %s)" % (name, state or detail or "?"))
         time.sleep(interval)
+
+
+def committed_image(base: str, repository: str, script: str, timeout: float = 900) -> str:
+    """``repository:<hash>``: ``base`` with the bash ``script`` run in a booted container of it, committed
+    as a local image. The tag is a hash of the base image's ID and the script, so the image is built
+    once per recipe and rebuilt when either changes. Returns the image reference."""
+    base_id = docker("image", "inspect", "--format", "{{.Id}}", base).stdout.strip()
+    image = "%s:%s" % (repository, hashlib.sha256((base_id + script).encode()).hexdigest()[:12])
+    if docker("image", "inspect", image, check=False).returncode == 0:
+        return image
+    name = "gamestack-image-build-%s" % image.rsplit(":", 1)[1]
+    print("image: building %s (about a minute or two)" % image, file=sys.stderr, flush=True)
+    start_systemd_container(name, base)
+    try:
+        docker("exec", name, "bash", "-c", script, timeout=timeout)
+        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image, timeout=timeout)
+    finally:
+        docker("rm", "-f", "-v", name, check=False)
+    return image

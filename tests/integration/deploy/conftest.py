@@ -22,7 +22,7 @@ import uuid
 import pytest
 
 from tests.conftest import REPO, ansible_env, run
-from tests.harness.containers import docker, start_systemd_container, wait_booted
+from tests.harness.containers import committed_image, docker, start_systemd_container, wait_booted
 
 BASE_IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
 PREFIX = "gamestack-rsync-"
@@ -102,23 +102,11 @@ def local_tree(root: pathlib.Path, excludes=()) -> dict:
 
 def prepared_image() -> str:
     """Base image + Apache/mod_php/PHP/rsync, built once per recipe and kept as a local image."""
-    base_id = docker("image", "inspect", "--format", "{{.Id}}", BASE_IMAGE).stdout.strip()
-    recipe = hashlib.sha256((base_id + PACKAGES + SITE).encode()).hexdigest()[:12]
-    image = "gamestack-test/rsync-deploy-host:%s" % recipe
-    if docker("image", "inspect", image, check=False).returncode == 0:
-        return image
-    name = PREFIX + "build-" + uuid.uuid4().hex[:6]
-    start_container(name, BASE_IMAGE)
-    try:
-        host = Host(name)
-        host.sh("apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends %s"
-                % PACKAGES, timeout=900)
-        host.sh("cat > /etc/apache2/sites-available/000-default.conf <<'EOF'\n%sEOF\n"
-                "mkdir -p /var/www/app/public && systemctl enable apache2 && apt-get clean" % SITE)
-        docker("commit", "--change", "CMD [\"/lib/systemd/systemd\"]", name, image)
-    finally:
-        docker("rm", "-f", "-v", name, check=False)
-    return image
+    return committed_image(
+        BASE_IMAGE, "gamestack-test/rsync-deploy-host",
+        "set -e\napt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends %s\n"
+        "cat > /etc/apache2/sites-available/000-default.conf <<'EOF'\n%sEOF\n"
+        "mkdir -p /var/www/app/public && systemctl enable apache2 && apt-get clean" % (PACKAGES, SITE))
 
 
 def start_container(name: str, image: str) -> Host:
@@ -135,19 +123,7 @@ SSH_RECIPE = (
 
 def ssh_image() -> str:
     """The app-tier image plus sshd and a `deploy` user with sudo, built once per recipe."""
-    base = prepared_image()
-    base_id = docker("image", "inspect", "--format", "{{.Id}}", base).stdout.strip()
-    image = "gamestack-test/rsync-deploy-ssh:%s" % hashlib.sha256((base_id + SSH_RECIPE).encode()).hexdigest()[:12]
-    if docker("image", "inspect", image, check=False).returncode == 0:
-        return image
-    name = PREFIX + "ssh-build-" + uuid.uuid4().hex[:6]
-    host = start_container(name, base)
-    try:
-        host.sh(SSH_RECIPE, timeout=900)
-        docker("commit", "--change", 'CMD ["/lib/systemd/systemd"]', name, image)
-    finally:
-        docker("rm", "-f", "-v", name, check=False)
-    return image
+    return committed_image(prepared_image(), "gamestack-test/rsync-deploy-ssh", SSH_RECIPE)
 
 
 def start_ssh_host(name: str, keys: pathlib.Path) -> tuple[Host, str, pathlib.Path]:
@@ -199,12 +175,13 @@ def app_host():
 class Deployer:
     """Runs playbooks/deploy.yml (or another playbook) against the app host."""
 
-    def __init__(self, host: Host, workdir: pathlib.Path):
+    def __init__(self, host: Host, workdir: pathlib.Path, host_vars: dict | None = None):
+        """host_vars: the host's inventory variables; default community.docker.docker as root."""
         self.host = host
         self.workdir = workdir
         self.inventory = workdir / "inventory.yml"
         self.inventory.write_text(json.dumps({
-            "all": {"hosts": {host.name: {
+            "all": {"hosts": {host.name: host_vars or {
                 "ansible_connection": "community.docker.docker",
                 "ansible_user": "root",
                 "naming": {"app": "api", "env": "test", "release": None},

@@ -8,33 +8,28 @@ host's rsync with `sudo -n` (the tree is owned by root:www-data).
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 
 import pytest
 
-from tests.conftest import ansible_env, run
 from tests.harness.containers import docker
 
-from .conftest import APP_FILES, PREFIX, Host, Result, local_tree, ssh_host_vars, start_ssh_host, write_tree
+from .conftest import APP_FILES, PREFIX, Deployer, Host, local_tree, ssh_host_vars, start_ssh_host, write_tree
+
+NAME = PREFIX + "ssh"
 
 
 @pytest.fixture(scope="module")
 def ssh_host(tmp_path_factory):
-    name = PREFIX + "ssh"
-    host, address, key = start_ssh_host(name, tmp_path_factory.mktemp("ssh"))
+    host, address, key = start_ssh_host(NAME, tmp_path_factory.mktemp("ssh"))
     yield host, address, key
-    docker("rm", "-f", "-v", name, check=False)
+    docker("rm", "-f", "-v", NAME, check=False)
 
 
 def deploy_over_ssh(tmp_path, address, key, variables, extra_args=()):
-    inventory = tmp_path / "ssh-inventory.json"
-    inventory.write_text(json.dumps({"all": {"hosts": {"api1": ssh_host_vars(address, key, tmp_path / "cp")}}}))
-    vars_file = tmp_path / ("vars-%s.json" % uuid.uuid4().hex[:8])
-    vars_file.write_text(json.dumps(variables))
-    cmd = ["ansible-playbook", "-i", str(inventory), "playbooks/deploy.yml", "-e", "@%s" % vars_file, *extra_args]
-    return Result(run(cmd, ansible_env(ANSIBLE_FACT_CACHING="memory"), timeout=900))
+    deployer = Deployer(Host(NAME), tmp_path, host_vars=ssh_host_vars(address, key, tmp_path / "cp"))
+    return deployer.playbook(variables, extra_args=extra_args)
 
 
 def test_deploy_over_ssh_as_a_sudo_user(ssh_host, tmp_path):
