@@ -74,10 +74,11 @@ class ActionModule(ActionBase):
         ]
         result.update(rc=rc, changes=changes, changed=bool(changes))
         if rc != 0:
-            tail = to_text(stderr, errors="surrogate_or_replace").strip().splitlines()[-10:]
+            stderr = to_text(stderr, errors="surrogate_or_replace")
+            tail = stderr.strip().splitlines()[-10:]
             result.update(
                 failed=True,
-                stderr=to_text(stderr, errors="surrogate_or_replace"),
+                stderr=stderr,
                 msg="rsync_push: rsync from %s to %s failed with exit code %d: %s"
                 % (args["src"], argv[-1], rc, " | ".join(tail) or "(no message)"),
             )

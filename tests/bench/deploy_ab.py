@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 
-from tests.bench.deploy import make_tree, prepared_image, start_container
+from tests.bench.deploy import check, make_tree, prepared_image, start_container
 from tests.conftest import REPO, ansible_env
 from tests.harness.containers import docker
 from tests.harness.moto import bin_path
@@ -66,8 +66,7 @@ def main() -> None:
                  "-e", json.dumps({"rsync_deploy_src": str(src), "rsync_deploy_dest": "/var/www/app"})],
                 cwd=root, env=env, capture_output=True, text=True, check=False)
             took = time.monotonic() - start
-            if proc.returncode:
-                raise SystemExit("%s failed:\n%s%s" % (side, proc.stdout[-3000:], proc.stderr[-2000:]))
+            check(proc, "the deploy with the role %s" % side)
             return took
 
         times: dict = {}

@@ -18,17 +18,15 @@ import json
 import os
 import pathlib
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / ".collections"))
 
-from tests.bench.deploy import make_tree, tree_size  # noqa: E402
+from tests.bench.deploy import check, make_tree, median_of, tree_size  # noqa: E402
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
 from tests.harness.containers import docker  # noqa: E402
@@ -39,16 +37,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 NAME = "gamestack-rsync-bench-ssh"
 SECTION = "## rsync_deploy over ssh (1 host)"
 CASES = ("first deploy", "no-change redeploy", "one-file change")
-
-
-def median_of(prepare, action) -> float:
-    times = []
-    for _run in range(RUNS):
-        prepare()
-        start = time.monotonic()
-        action()
-        times.append(time.monotonic() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -70,10 +58,8 @@ def main():
                " -o UserKnownHostsFile=/dev/null -o IdentityFile=%s -l deploy" % (control, key))
 
         def playbook(*args):
-            proc = subprocess.run([bin_path("ansible-playbook"), "-i", str(inventory), *args], cwd=REPO, env=env,
-                                  capture_output=True, text=True, check=False)
-            if proc.returncode:
-                raise SystemExit("ansible-playbook %s failed:\n%s%s" % (args, proc.stdout[-3000:], proc.stderr[-2000:]))
+            check(subprocess.run([bin_path("ansible-playbook"), "-i", str(inventory), *args], cwd=REPO, env=env,
+                                 capture_output=True, text=True, check=False), "ansible-playbook %s" % args[0])
 
         def deploy():
             playbook("playbooks/deploy.yml", "-e", json.dumps({"rsync_deploy_src": str(src),
@@ -101,15 +87,15 @@ def main():
 
         results = {
             "raw rsync": {
-                "first deploy": median_of(wipe_raw, raw),
-                "no-change redeploy": median_of(nothing, raw),
-                "one-file change": median_of(edit, raw),
+                "first deploy": median_of(RUNS, wipe_raw, raw),
+                "no-change redeploy": median_of(RUNS, nothing, raw),
+                "one-file change": median_of(RUNS, edit, raw),
             },
-            "ansible-playbook, one ping": {"no-change redeploy": median_of(nothing, lambda: playbook(str(ping)))},
+            "ansible-playbook, one ping": {"no-change redeploy": median_of(RUNS, nothing, lambda: playbook(str(ping)))},
             "rsync_deploy": {
-                "first deploy": median_of(wipe_app, deploy),
-                "no-change redeploy": median_of(nothing, deploy),
-                "one-file change": median_of(edit, deploy),
+                "first deploy": median_of(RUNS, wipe_app, deploy),
+                "no-change redeploy": median_of(RUNS, nothing, deploy),
+                "one-file change": median_of(RUNS, edit, deploy),
             },
         }
         floor = results["ansible-playbook, one ping"]["no-change redeploy"]
