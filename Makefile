@@ -25,7 +25,7 @@ DEMO_TARGETS :=
 
 .PHONY: test-begin test-iam
 .PHONY: help venv venv-2.16 collection-link test bench lint demo demo-clean clean \
-        test-unit test-inventory test-inventory-2.19 test-inventory-2.16 docker-up build-collection
+        test-unit test-inventory test-inventory-2.19 test-inventory-2.16 controller-packages docker-up build-collection
 
 help:
 	@echo "make demo        seed a local EC2 API (moto) and show the inventory and the api-production targets"
@@ -54,10 +54,14 @@ $(COLLECTION_LINK):
 	mkdir -p $(dir $@)
 	ln -sfn ../../.. $@
 
-docker-up:
+# The controller's system packages of bindep.txt (rsync, the ssh client), installed when missing.
+controller-packages: venv
+	bash tests/harness/controller-packages.sh $(BIN)/bindep
+
+docker-up: controller-packages
 	bash tests/harness/docker-up.sh
 
-test-unit: venv
+test-unit: venv controller-packages
 	$(BIN)/pytest -q tests/unit $(PYTEST_ARGS)
 
 test-inventory: test-inventory-2.19 test-inventory-2.16

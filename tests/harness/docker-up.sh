@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Install (when absent) and start a Docker engine, plus mmdebstrap, rsync and the ssh client (ssh,
-# ssh-keygen: the deploy over ssh, tests/integration/deploy/test_rsync_push_ssh.py) for the test hosts.
+# Install (when absent) and start a Docker engine, plus mmdebstrap, for the test hosts. rsync and the
+# ssh client come from bindep.txt (make controller-packages, a prerequisite of docker-up).
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
-command -v rsync >/dev/null || need+=(rsync)
-{ command -v ssh && command -v ssh-keygen; } >/dev/null || need+=(openssh-client)
 if ((${#need[@]})); then
   echo "docker-up: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
