@@ -223,12 +223,12 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
     lines += ["", "The *ansible floor* is what any `ansible-playbook` run costs on the same hosts and settings: "
               "start-up, inventory, one remote execution a host (`ansible.builtin.ping`, no facts). No role run "
               "through ansible-playbook can be faster than it; `rsync_deploy − ansible floor` is what the role adds.",
-              "", "rsync_deploy does more than the floor on every run: facts, preflight (one probe of the host) and "
-              "the dry-run from the controller against the live tree; a no-change redeploy ends there. On a "
-              "change it adds the staging hop, one remote step (PHP lint of the changed files, previous-tree "
-              "snapshot, local sync, marker) and a graceful Apache reload. The first deploy also lints every PHP "
-              "file. The probe, the remote step and the reload run through `ansible.builtin.raw` (no Python "
-              "module run on the host).", ""]
+              "", "rsync_deploy does more than the floor on every run: facts, preflight (one probe of the host, "
+              "which also compares the live tree with the staging copy) and the push from the controller into "
+              "the staging copy; a no-change redeploy ends there (the push moves no file). On a change it adds "
+              "one remote step: PHP lint of the changed files, previous-tree snapshot, local sync into the live "
+              "tree, marker and the graceful Apache reload. The first deploy also lints every PHP file. The "
+              "probe and the remote step run through `ansible.builtin.raw` (no Python module run on the host).", ""]
     return "\n".join(lines)
 
 

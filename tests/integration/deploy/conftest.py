@@ -25,7 +25,8 @@ from tests.conftest import REPO, ansible_env, run
 from tests.harness.containers import committed_image, docker, start_systemd_container, wait_booted
 
 BASE_IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
-PREFIX = "gamestack-rsync-"
+# GAMESTACK_DEPLOY_TEST_PREFIX: another name for the container, so that two checkouts can run these tests at once.
+PREFIX = os.environ.get("GAMESTACK_DEPLOY_TEST_PREFIX", "gamestack-rsync-")
 PACKAGES = "apache2 libapache2-mod-php php-cli rsync curl python3-boto3"
 SITE = """<VirtualHost *:80>
   DocumentRoot /var/www/app/public

@@ -20,6 +20,11 @@ def fresh_dest() -> str:
     return "/srv/deploy-%s/app" % uuid.uuid4().hex[:8]
 
 
+def graceful_restarts(app_host) -> int:
+    """How many reloads of apache2 systemd has logged (`systemctl reload apache2` is `apachectl graceful`)."""
+    return int(app_host.sh("journalctl -u apache2 -o cat | grep -c '^Reloaded apache2' || true").stdout.strip() or 0)
+
+
 def test_first_deploy_serves_the_tree_and_is_idempotent(deployer, app_host, tmp_path):
     src = write_tree(tmp_path / "build", APP_FILES)
     first = deployer.deploy(src, rsync_deploy_dest="/var/www/app").assert_ok()
@@ -47,8 +52,8 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
     result = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app",
                              rsync_deploy_release="api-test-20260102-0304").assert_ok()
     listed = re.findall(r'"([<>ch.*][^"]{10} [^"]+)"', result.output)
-    # the dry-run from the controller lists it as sent to the host (<f)
-    assert listed == ["<f..t...... lib/version.php"] or listed == ["<f.st...... lib/version.php"], result.output
+    # --diff lists what the live sync of the remote step changed: the file, moved in from staging (>f)
+    assert listed == [">f..t...... lib/version.php"] or listed == [">f.st...... lib/version.php"], result.output
     # graceful reload ran: mod_php's opcache serves the new code immediately
     assert "version=v2-changed" in app_host.page()
     assert app_host.read("/var/www/app/.release").strip() == "api-test-20260102-0304"
@@ -60,7 +65,7 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
     write_tree(src, files)
     rebuilt = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app",
                               rsync_deploy_checksum=True).assert_ok()
-    transferred = re.findall(r'"<f[^"]{9} ([^"]+)"', rebuilt.output)
+    transferred = re.findall(r'"[<>]f[^"]{9} ([^"]+)"', rebuilt.output)
     assert transferred == ["lib/version.php"], rebuilt.output
     assert "version=v3-rebuilt" in app_host.page()
 
@@ -281,22 +286,35 @@ def test_destination_drift_is_repaired_then_left_alone(deployer, app_host, tmp_p
 
 
 def test_no_change_writes_nothing_and_live_drift_is_repaired(deployer, app_host, tmp_path):
-    """The dry-run against the live tree decides: no change writes nothing on the host (not even the
-    staging copy); a file edited on the host is a change and comes back from the build."""
+    """A push that moves no file into the staging copy, with the live tree holding that copy (the
+    probe's local dry-run), ends the deploy: nothing is written, no reload. A file edited on the host
+    is a change and comes back from the build; a staging copy that went missing is pushed again
+    without touching the live tree, its marker or the previous tree."""
     dest = fresh_dest()
     src = write_tree(tmp_path / "build", APP_FILES)
-    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
-    app_host.sh("rm -rf %s.staging" % dest)
-    same = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1000").assert_ok()
+    (src / "lib/version.php").write_text("<?php\nconst APP_VERSION = 'v2';\n")
+    deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1001").assert_ok()
+    snapshot = "find %s %s.staging %s.previous -printf '%%p %%i %%T@ %%m\\n' | sort" % (dest, dest, dest)
+    before, reloads = app_host.sh(snapshot).stdout, graceful_restarts(app_host)
+    same = deployer.deploy(src, rsync_deploy_dest=dest).assert_ok()
     assert same.changed == 0, same.output
-    assert app_host.sh("test -e %s.staging" % dest, check=False).returncode != 0, "a no-change run wrote the staging copy"
+    assert app_host.sh(snapshot).stdout == before, "a no-change run wrote on the host"
+    assert graceful_restarts(app_host) == reloads, "a no-change run reloaded the web server"
 
     app_host.sh("echo '<?php // edited on the host' > %s/lib/util.php" % dest)
-    repaired = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest=dest,
-                               rsync_deploy_opcache_reset="none").assert_ok()
+    repaired = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest=dest).assert_ok()
     assert repaired.changed >= 1, repaired.output
     assert "lib/util.php" in repaired.output
     assert app_host.tree(dest) == local_tree(src)
+
+    live = "find %s %s.previous -printf '%%p %%i %%T@ %%m\\n' | sort" % (dest, dest)
+    before = app_host.sh(live).stdout
+    app_host.sh("rm -rf %s.staging" % dest)
+    rebuilt = deployer.deploy(src, rsync_deploy_dest=dest).assert_ok()
+    assert rebuilt.changed == 1, rebuilt.output  # the staging copy, pushed again
+    assert app_host.tree(dest + ".staging") == local_tree(src)
+    assert app_host.sh(live).stdout == before, "pushing the staging copy again changed the live or previous tree"
 
 
 def test_interrupted_deploy_with_every_file_in_place_is_finished(deployer, app_host, tmp_path):
@@ -306,10 +324,35 @@ def test_interrupted_deploy_with_every_file_in_place_is_finished(deployer, app_h
     src = write_tree(tmp_path / "build", APP_FILES)
     deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1000").assert_ok()
     app_host.sh("echo api-test-20260101-1001 > %s.deploying" % dest)
+    reloads = graceful_restarts(app_host)
     finished = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1001").assert_ok()
     assert finished.changed >= 1, finished.output
-    assert "RUNNING HANDLER [gamestack.aws.rsync_deploy : Reload the web server gracefully" in finished.output
+    assert graceful_restarts(app_host) == reloads + 1, finished.output
     assert app_host.sh("test -e %s.deploying" % dest, check=False).returncode != 0
     assert app_host.read(dest + "/.release").strip() == "api-test-20260101-1001"
     again = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1001").assert_ok()
     assert again.changed == 0, again.output
+
+
+def test_failed_reload_is_named_and_the_rerun_reloads(deployer, app_host, tmp_path):
+    """The build is in place but the graceful reload fails (a broken Apache config): the deploy fails
+    with a message that says so and keeps its in-flight mark; once the config is fixed, a rerun with
+    no file to change still reloads, and PHP serves the new code."""
+    src = write_tree(tmp_path / "build", APP_FILES)
+    deployer.deploy(src, rsync_deploy_dest="/var/www/app").assert_ok()
+    (src / "lib/version.php").write_text("<?php\nconst APP_VERSION = 'v-after-reload';\n")
+    app_host.sh("echo 'NoSuchDirective on' > /etc/apache2/conf-enabled/zz-gamestack-broken.conf")
+    try:
+        failed = deployer.deploy(src, rsync_deploy_dest="/var/www/app")
+        failed.assert_failed("the build is in /var/www/app (release marker written), but reloading apache2 failed",
+                             "Fix the web server and deploy again")
+        assert app_host.sh("test -e /var/www/app.deploying", check=False).returncode == 0
+        assert "v-after-reload" in app_host.read("/var/www/app/lib/version.php")
+    finally:
+        app_host.sh("rm -f /etc/apache2/conf-enabled/zz-gamestack-broken.conf")
+    reloads = graceful_restarts(app_host)
+    fixed = deployer.deploy(src, rsync_deploy_dest="/var/www/app").assert_ok()
+    assert fixed.changed >= 1, fixed.output
+    assert graceful_restarts(app_host) == reloads + 1, fixed.output
+    assert app_host.sh("test -e /var/www/app.deploying", check=False).returncode != 0
+    assert "version=v-after-reload" in app_host.page()
