@@ -280,9 +280,12 @@ def test_destination_drift_is_repaired_then_left_alone(deployer, app_host, tmp_p
     assert app_host.sh("stat -c '%%U:%%G %%a' %s" % dest).stdout.strip() == "root:www-data 755"
     again = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none").assert_ok()
     assert again.changed == 0, again.output
-    # the destination step is skipped on a host where it would change nothing
-    section = again.output.split("rsync_deploy : Create the destination]", 1)[1].split("TASK [", 1)[0]
-    assert "skipping:" in section and "ok:" not in section, section
+    # the destination step is skipped on a host where it would change nothing (with rsync there, its
+    # include is skipped as a whole)
+    section = again.output.split("rsync_deploy : Install rsync and create the destination]", 1)[1].split("TASK [", 1)[0]
+    assert "skipping:" in section and "included:" not in section, section
+    assert "rsync_deploy : Create the destination]" not in again.output
+    assert "rsync_deploy : Create the destination]" in repaired.output
 
 
 def test_no_change_writes_nothing_and_live_drift_is_repaired(deployer, app_host, tmp_path):
@@ -301,6 +304,14 @@ def test_no_change_writes_nothing_and_live_drift_is_repaired(deployer, app_host,
     assert same.changed == 0, same.output
     assert app_host.sh(snapshot).stdout == before, "a no-change run wrote on the host"
     assert graceful_restarts(app_host) == reloads, "a no-change run reloaded the web server"
+    # the same tree under a release name given explicitly: only the marker changes
+    renamed = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1002").assert_ok()
+    assert renamed.changed == 1, renamed.output
+    assert app_host.read(dest + "/.release").strip() == "api-test-20260101-1002"
+    assert app_host.read(dest + ".previous/.release").strip() == "api-test-20260101-1000"
+    assert graceful_restarts(app_host) == reloads
+    again = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_release="api-test-20260101-1002").assert_ok()
+    assert again.changed == 0, again.output
 
     app_host.sh("echo '<?php // edited on the host' > %s/lib/util.php" % dest)
     repaired = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest=dest).assert_ok()
