@@ -55,7 +55,8 @@ def test_deploy_over_ssh_as_a_sudo_user(ssh_host, tmp_path):
     (src / "lib/version.php").write_text("<?php\nconst APP_VERSION = 'v2-over-ssh';\n")
     one = deploy_over_ssh(tmp_path, address, key, variables, extra_args=["--diff"]).assert_ok()
     listed = re.findall(r'"([<>ch.*][^"]{10} [^"]+)"', one.output)
-    assert listed in (["<f..t...... lib/version.php"], ["<f.st...... lib/version.php"]), one.output
+    # --diff lists what the live sync of the remote step changed (moved in from the staging copy: >f)
+    assert listed in ([">f..t...... lib/version.php"], [">f.st...... lib/version.php"]), one.output
     assert "version=v2-over-ssh" in host.page()
     assert host.tree("/var/www/app") == local_tree(src)
 
@@ -72,7 +73,9 @@ def test_a_sudo_rule_that_wants_a_password_is_named(ssh_host, tmp_path):
         result = deploy_over_ssh(tmp_path, address, key, {"rsync_deploy_src": str(src), "rsync_deploy_dest": dest})
     finally:
         host.sh("echo 'deploy ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/deploy")
-    result.assert_failed("rsync_push: rsync from %s/ to %s:%s/ failed with exit code" % (src, address, dest),
+    result.assert_failed("rsync_push: rsync from %s/ to %s:%s.staging/ failed with exit code" % (src, address, dest),
                          "a password is required")
-    # the (empty) destination directory was created before the push failed; nothing reached it
+    # the (empty) destination directory was created before the push into the staging copy failed;
+    # nothing reached either
     assert host.sh("find %s -mindepth 1" % dest).stdout == ""
+    assert host.sh("find %s.staging -mindepth 1 2>/dev/null || true" % dest).stdout == ""
