@@ -25,7 +25,8 @@ SUDO = frozenset(("sudo", "ansible.builtin.sudo"))
 # Each change rsync reports is one line of stdout with this prefix (anything else is not a change).
 MARK = "<<CHANGED>>"
 # Options that change what rsync prints: the result is read from that output.
-OUTPUT_OPTIONS = ("--out-format", "--log-format", "--itemize-changes", "--verbose", "--info", "--dry-run")
+# --quiet as well: it silences the change lines, so a push would report nothing and a deploy end early.
+OUTPUT_OPTIONS = ("--out-format", "--log-format", "--itemize-changes", "--verbose", "--info", "--dry-run", "--quiet")
 
 ARGUMENT_SPEC = dict(
     src=dict(type="path", required=True),
@@ -88,7 +89,7 @@ class ActionModule(ActionBase):
         """The rsync argv for this task's host and connection (raises PushError with the reason)."""
         for opt in args["rsync_opts"]:
             name = opt.split("=", 1)[0]
-            if name in OUTPUT_OPTIONS or (name.startswith("-") and not name.startswith("--") and set(name[1:]) & set("ivn")):
+            if name in OUTPUT_OPTIONS or (name.startswith("-") and not name.startswith("--") and set(name[1:]) & set("ivnq")):
                 raise PushError(
                     "rsync_opts %r changes what rsync prints or makes it a dry-run; the list of changes is read from "
                     "that output (use check mode for a dry-run)." % opt

@@ -57,7 +57,7 @@ options:
       - More rsync options, one list element per option, passed as they are (no shell, no quoting needed),
         for example C(--exclude=.git/) or C(--chown=root:www-data).
       - Options that change what rsync prints (C(--out-format), C(--itemize-changes), C(--verbose),
-        C(--info)) are refused, since the result is read from that output.
+        C(--info), C(--quiet)) are refused, since the result is read from that output.
     type: list
     elements: str
     default: []

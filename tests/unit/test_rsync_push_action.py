@@ -122,7 +122,7 @@ def test_what_cannot_be_pushed_over_is_named(make, needle):
 
 
 @pytest.mark.parametrize("opt", ["-v", "-avz", "--verbose", "--itemize-changes", "--out-format=%n", "--info=progress2",
-                                 "--dry-run", "-n"])
+                                 "--dry-run", "-n", "--quiet", "-aq"])
 def test_options_that_change_the_output_are_refused(opt):
     with pytest.raises(PushError, match="rsync_opts '%s'" % opt):
         argv(action("local"), rsync_opts=["--delete-after", opt])
