@@ -151,6 +151,31 @@ def test_php_syntax_error_aborts_and_nothing_is_synced(deployer, app_host, tmp_p
     assert app_host.read(dest + "/.release") == marker
 
 
+def test_other_failure_of_the_remote_step_is_named_with_the_hosts_output(deployer, app_host, tmp_path):
+    """A failure of the remote step that is neither a syntax error nor the reload (here the in-flight
+    mark cannot be written: a directory is in its place) names the step, its exit status and what the
+    host printed; the live tree and its marker stay as they were, and the deploy goes through once
+    the cause is gone."""
+    dest = fresh_dest()
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    files = dict(APP_FILES)
+    src = write_tree(tmp_path / "build", files)
+    deployer.deploy(src, **common).assert_ok()
+    before = app_host.tree(dest)
+    marker = app_host.read(dest + "/.release")
+    app_host.sh("mkdir %s.deploying" % dest)
+    files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v4';\n"
+    write_tree(src, files)
+    result = deployer.deploy(src, **common)
+    result.assert_failed("the remote deploy step failed on the host (exit 1)", dest + ".deploying: Is a directory",
+                         "Fix that and deploy again")
+    assert app_host.tree(dest) == before
+    assert app_host.read(dest + "/.release") == marker
+    app_host.sh("rmdir %s.deploying" % dest)
+    deployer.deploy(src, **common).assert_ok()
+    assert app_host.read(dest + "/lib/version.php") == files["lib/version.php"]
+
+
 def test_symlink_destination_is_refused_before_any_change(deployer, app_host, tmp_path):
     base = "/srv/deploy-%s" % uuid.uuid4().hex[:8]
     app_host.sh("mkdir -p %s/releases/r1 && echo old > %s/releases/r1/f && ln -s releases/r1 %s/app" % (base, base, base))
