@@ -134,21 +134,37 @@ def test_rollback_without_previous_tree_is_refused(deployer, app_host):
     assert app_host.sh("test -e %s" % dest, check=False).returncode != 0
 
 
+class FailedChange:
+    """A first deploy of APP_FILES to a fresh destination (no opcache step), then a changed build whose
+    remote step is expected to fail: assert_untouched() checks that the live tree and its marker are as
+    the first deploy left them."""
+
+    def __init__(self, deployer, app_host, tmp_path):
+        self.deployer, self.host = deployer, app_host
+        self.dest = fresh_dest()
+        self.common = dict(rsync_deploy_dest=self.dest, rsync_deploy_opcache_reset="none")
+        self.files = dict(APP_FILES)
+        self.src = write_tree(tmp_path / "build", self.files)
+        deployer.deploy(self.src, **self.common).assert_ok()
+        self.before = app_host.tree(self.dest)
+        self.marker = app_host.read(self.dest + "/.release")
+
+    def deploy(self, **changes):
+        self.files.update(changes)
+        write_tree(self.src, self.files)
+        return self.deployer.deploy(self.src, **self.common)
+
+    def assert_untouched(self):
+        assert self.host.tree(self.dest) == self.before
+        assert self.host.read(self.dest + "/.release") == self.marker
+
+
 def test_php_syntax_error_aborts_and_nothing_is_synced(deployer, app_host, tmp_path):
-    dest = fresh_dest()
-    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
-    files = dict(APP_FILES)
-    src = write_tree(tmp_path / "build", files)
-    deployer.deploy(src, **common).assert_ok()
-    before = app_host.tree(dest)
-    marker = app_host.read(dest + "/.release")
-    files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v3';\n"  # a good change ...
-    files["lib/broken.php"] = "<?php\nfunction broken( {\n"           # ... and a bad one
-    write_tree(src, files)
-    result = deployer.deploy(src, **common)
+    case = FailedChange(deployer, app_host, tmp_path)
+    result = case.deploy(**{"lib/version.php": "<?php\nconst APP_VERSION = 'v3';\n",  # a good change ...
+                            "lib/broken.php": "<?php\nfunction broken( {\n"})           # ... and a bad one
     result.assert_failed("PHP syntax error in 1 changed file(s)", "lib/broken.php", "nothing was")
-    assert app_host.tree(dest) == before
-    assert app_host.read(dest + "/.release") == marker
+    case.assert_untouched()
 
 
 def test_other_failure_of_the_remote_step_is_named_with_the_hosts_output(deployer, app_host, tmp_path):
@@ -156,24 +172,15 @@ def test_other_failure_of_the_remote_step_is_named_with_the_hosts_output(deploye
     mark cannot be written: a directory is in its place) names the step, its exit status and what the
     host printed; the live tree and its marker stay as they were, and the deploy goes through once
     the cause is gone."""
-    dest = fresh_dest()
-    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
-    files = dict(APP_FILES)
-    src = write_tree(tmp_path / "build", files)
-    deployer.deploy(src, **common).assert_ok()
-    before = app_host.tree(dest)
-    marker = app_host.read(dest + "/.release")
-    app_host.sh("mkdir %s.deploying" % dest)
-    files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v4';\n"
-    write_tree(src, files)
-    result = deployer.deploy(src, **common)
-    result.assert_failed("the remote deploy step failed on the host (exit 1)", dest + ".deploying: Is a directory",
-                         "Fix that and deploy again")
-    assert app_host.tree(dest) == before
-    assert app_host.read(dest + "/.release") == marker
-    app_host.sh("rmdir %s.deploying" % dest)
-    deployer.deploy(src, **common).assert_ok()
-    assert app_host.read(dest + "/lib/version.php") == files["lib/version.php"]
+    case = FailedChange(deployer, app_host, tmp_path)
+    app_host.sh("mkdir %s.deploying" % case.dest)
+    result = case.deploy(**{"lib/version.php": "<?php\nconst APP_VERSION = 'v4';\n"})
+    result.assert_failed("the remote deploy step failed on the host (exit 1)",
+                         case.dest + ".deploying: Is a directory", "Fix that and deploy again")
+    case.assert_untouched()
+    app_host.sh("rmdir %s.deploying" % case.dest)
+    deployer.deploy(case.src, **case.common).assert_ok()
+    assert app_host.read(case.dest + "/lib/version.php") == case.files["lib/version.php"]
 
 
 def test_symlink_destination_is_refused_before_any_change(deployer, app_host, tmp_path):
