@@ -11,16 +11,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.gamestack.aws.plugins.filter import fleet
 from ansible_collections.gamestack.aws.plugins.filter.fleet import fleet_rows, fleet_table
 
-try:  # ansible-core 2.19+: data is untrusted unless tagged as a template
-    from ansible.template import is_trusted_as_template
-
-    def untrusted(value):
-        return not is_trusted_as_template(value)
-except ImportError:  # ansible-core 2.16: untrusted data is wrapped as AnsibleUnsafe
-    from ansible.utils.unsafe_proxy import AnsibleUnsafe
-
-    def untrusted(value):
-        return isinstance(value, AnsibleUnsafe)
+from tests.unit.trust import untrusted
 
 
 def host(name=None, instance="i-1", asg=None, public=None, private="10.0.0.1", az="us-east-1a", release=None):

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gamestack.aws contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the probe of gamestack.aws.rsync_deploy found on a host, and the problems it shows.
+
+``rsync_deploy_probe`` reads the probe's keyed lines (``gamestack-probe:<key>:<value>``) into one mapping;
+``rsync_deploy_host_problems`` turns that mapping and the role's settings into the refusal messages.
+Documentation: rsync_deploy_probe.yml and rsync_deploy_host_problems.yml next to this file.
+
+Python rather than Jinja in the role's vars: every task of the role that reads a role variable templates it
+again in its own worker process, so these checks, written as Jinja, cost about 0.1 s of CPU a host and run
+(measured in docs/benchmarks.md); here they are one function call. Everything read from the host is data:
+returned marked unsafe, so that no later templating evaluates a path or a line the host printed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+from ansible.errors import AnsibleFilterError
+from ansible.utils.unsafe_proxy import wrap_var
+
+#: Every key the probe prints, once each (tasks/preflight.yml).
+PROBE_KEYS = ("dest", "staging", "previous", "rsync", "php", "dest_stat", "inflight", "marker",
+              "validate_timestamps", "live")
+_LINE = re.compile(r"^gamestack-probe:([a-z_]+):(.*)$")
+_OFF = ("0", "off", "false", "no")
+
+
+def _lines(value):
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise AnsibleFilterError("rsync_deploy_probe: expected the probe's stdout_lines (a list), got %s"
+                                 % type(value).__name__)
+    return [str(line) for line in value]
+
+
+def rsync_deploy_probe(lines, dest, staging, previous):
+    """The probe's lines -> {paths: [{path, kind}] (dest, staging, previous), rsync, php, dest_stat,
+    inflight, marker, validate_timestamps, live, answers, unread}."""
+    lines = _lines(lines)
+    probed = {}
+    for line in lines:
+        match = _LINE.match(line)
+        if match and match.group(1) in PROBE_KEYS:
+            probed[match.group(1)] = match.group(2).strip()
+    host = {
+        "paths": [{"path": str(path), "kind": probed.get(key) or "absent"}
+                  for key, path in (("dest", dest), ("staging", staging), ("previous", previous))],
+        "rsync": probed.get("rsync") == "yes",
+        "php": probed.get("php") == "yes",
+        # owner:group mode of the destination, to skip its (remote) file task when nothing would change
+        "dest_stat": probed.get("dest_stat", ""),
+        # an interrupted deploy left its in-flight mark
+        "inflight": probed.get("inflight") == "yes",
+        # the first line of the release marker in the live tree (empty when there is none)
+        "marker": probed.get("marker", ""),
+        "validate_timestamps": probed.get("validate_timestamps", "").lower(),
+        # the live tree against the staging copy: same, differs, or unknown (either is missing, or no rsync)
+        "live": probed.get("live") or "unknown",
+        # how many of the probe's keys answered; the lines themselves when some did not
+        "answers": len(probed),
+        "unread": [] if len(probed) == len(PROBE_KEYS) else lines,
+    }
+    return wrap_var(host)
+
+
+def _flag(value, name):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise AnsibleFilterError("rsync_deploy_host_problems: %s must be a boolean, got %r" % (name, value))
+
+
+def _truncate(text, length=300):
+    return text if len(text) <= length else text[:length - 3] + "..."
+
+
+def rsync_deploy_host_problems(host, rollback=False, php_lint=True, php_bin="php", check_mode=False,
+                               opcache_reset="reload", validate_timestamps="auto"):
+    """What the probe found (rsync_deploy_probe) and the settings -> one message a problem (empty: none)."""
+    if not isinstance(host, Mapping) or "paths" not in host:
+        raise AnsibleFilterError("rsync_deploy_host_problems: expected the mapping of rsync_deploy_probe")
+    rollback = _flag(rollback, "rollback")
+    php_lint = _flag(php_lint, "php_lint")
+    check_mode = _flag(check_mode, "check_mode")
+    problems = []
+    if host["unread"]:
+        problems.append("the probe of the host gave no answer that it can read: %s."
+                        % json.dumps(_truncate(" | ".join(str(line) for line in host["unread"]))))
+    paths = [(str(p["path"]), str(p["kind"])) for p in host["paths"]]
+    links = [(path, kind[5:]) for path, kind in paths if kind.startswith("link ")]
+    if links:
+        problems.append(
+            " ".join("%s is a symlink (to %s): replace it with a real directory, for example `rm %s && cp -a %s %s`."
+                     % (path, target, path, target, path) for path, target in links)
+            + " rsync_deploy writes into a real directory on purpose: PHP opcache keys its cache by realpath,"
+              " so a symlink switch leaves PHP serving the old release. Deploy again after that.")
+    others = [path for path, kind in paths if kind == "other"]
+    if others:
+        problems.append(" ".join("%s exists but is not a directory." % path for path in others))
+    if rollback and paths[2][1] != "dir":
+        problems.append("rsync_deploy_rollback is true but %s does not exist: there is no previous release to"
+                        " restore (it is kept by the deploy before the last one)." % paths[2][0])
+    if php_lint and not rollback and not check_mode and not host["php"]:
+        problems.append("rsync_deploy_php_lint is true but %s is not installed on the host: install PHP first"
+                        " (gamestack.aws.apache_prefork_php) or set rsync_deploy_php_lint: false." % php_bin)
+    setting = str(validate_timestamps).strip().lower()
+    validates = host["validate_timestamps"] not in _OFF if setting == "auto" else setting == "true"
+    if opcache_reset == "none" and not validates:
+        problems.append("opcache.validate_timestamps is off on this host, so PHP would keep serving the old code"
+                        " after the sync: set rsync_deploy_opcache_reset to reload or reset.")
+    return wrap_var(problems)
+
+
+class FilterModule:
+    """gamestack.aws rsync_deploy probe filters."""
+
+    def filters(self):
+        return {
+            "rsync_deploy_probe": rsync_deploy_probe,
+            "rsync_deploy_host_problems": rsync_deploy_host_problems,
+        }

@@ -1,0 +1,145 @@
+"""Unit tests of the probe filters of rsync_deploy: rsync_deploy_probe and rsync_deploy_host_problems.
+
+The role's integration tests (tests/integration/deploy) run the same refusals against a real host; these
+cover every branch and the messages word for word."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.gamestack.aws.plugins.filter.rsync_deploy import (
+    PROBE_KEYS,
+    rsync_deploy_host_problems,
+    rsync_deploy_probe,
+)
+
+from tests.unit.trust import untrusted
+
+DEST, STAGING, PREVIOUS = "/var/www/app", "/var/www/app.staging", "/var/www/app.previous"
+GOOD = {
+    "dest": "dir", "staging": "dir", "previous": "dir", "rsync": "yes", "php": "yes",
+    "dest_stat": "root:www-data 755", "inflight": "no", "marker": "api-production-20261202-1000",
+    "validate_timestamps": "", "live": "same",
+}
+
+
+def lines(**answers):
+    values = dict(GOOD, **answers)
+    return ["gamestack-probe:%s:%s" % (key, value) for key, value in values.items() if value is not None]
+
+
+def probe(**answers):
+    return rsync_deploy_probe(lines(**answers), DEST, STAGING, PREVIOUS)
+
+
+def test_probe_reads_every_key_and_ignores_other_lines():
+    host = rsync_deploy_probe(["Welcome to the bastion", "gamestack-probe:unknown:x"] + lines(), DEST, STAGING,
+                              PREVIOUS)
+    assert host["paths"] == [{"path": DEST, "kind": "dir"}, {"path": STAGING, "kind": "dir"},
+                             {"path": PREVIOUS, "kind": "dir"}]
+    assert host["rsync"] is True and host["php"] is True and host["inflight"] is False
+    assert host["dest_stat"] == "root:www-data 755"
+    assert host["marker"] == "api-production-20261202-1000"
+    assert host["live"] == "same"
+    assert host["answers"] == len(PROBE_KEYS) and host["unread"] == []
+    assert rsync_deploy_host_problems(host) == []
+
+
+def test_probe_values_are_data_never_templates():
+    host = probe(dest="link {{ lookup('pipe', 'id') }}", marker="{{ 7 * 7 }}")
+    assert host["paths"][0]["kind"] == "link {{ lookup('pipe', 'id') }}"
+    assert untrusted(host["paths"][0]["kind"]) and untrusted(host["marker"])
+    assert all(untrusted(message) for message in rsync_deploy_host_problems(host))
+
+
+def test_missing_answers_default_and_are_reported_with_the_lines():
+    host = rsync_deploy_probe(["sudo: a password is required"], DEST, STAGING, PREVIOUS)
+    assert [p["kind"] for p in host["paths"]] == ["absent"] * 3
+    assert host["rsync"] is False and host["live"] == "unknown" and host["answers"] == 0
+    assert rsync_deploy_host_problems(host, php_lint=False)[0] == (
+        'the probe of the host gave no answer that it can read: "sudo: a password is required".')
+
+
+def test_unread_lines_are_truncated():
+    host = rsync_deploy_probe(["x" * 1000], DEST, STAGING, PREVIOUS)
+    message = rsync_deploy_host_problems(host, php_lint=False)[0]
+    assert message == 'the probe of the host gave no answer that it can read: "%s...".' % ("x" * 297)
+
+
+def test_symlinks_are_named_with_the_fix_and_the_reason():
+    host = probe(dest="link releases/r1", previous="link /srv/old")
+    problems = rsync_deploy_host_problems(host)
+    assert problems == [
+        "/var/www/app is a symlink (to releases/r1): replace it with a real directory, for example"
+        " `rm /var/www/app && cp -a releases/r1 /var/www/app`. /var/www/app.previous is a symlink (to /srv/old):"
+        " replace it with a real directory, for example `rm /var/www/app.previous && cp -a /srv/old"
+        " /var/www/app.previous`. rsync_deploy writes into a real directory on purpose: PHP opcache keys its"
+        " cache by realpath, so a symlink switch leaves PHP serving the old release. Deploy again after that."]
+
+
+def test_a_file_in_place_of_a_directory():
+    assert rsync_deploy_host_problems(probe(staging="other")) == [
+        "/var/www/app.staging exists but is not a directory."]
+
+
+@pytest.mark.parametrize("previous, refused", [("absent", True), ("dir", False)])
+def test_rollback_needs_the_previous_tree(previous, refused):
+    problems = rsync_deploy_host_problems(probe(previous=previous), rollback=True)
+    assert bool(problems) is refused
+    if refused:
+        assert problems == ["rsync_deploy_rollback is true but /var/www/app.previous does not exist: there is no"
+                            " previous release to restore (it is kept by the deploy before the last one)."]
+
+
+@pytest.mark.parametrize("settings, refused", [
+    ({}, True),
+    ({"php_lint": "false"}, False),
+    ({"rollback": True, "previous": "dir"}, False),
+    ({"check_mode": True}, False),
+])
+def test_lint_needs_php_on_the_host(settings, refused):
+    settings = dict(settings)
+    previous = settings.pop("previous", "dir")
+    problems = rsync_deploy_host_problems(probe(php="no", previous=previous), php_bin="php8.2", **settings)
+    assert bool(problems) is refused
+    if refused:
+        assert problems == ["rsync_deploy_php_lint is true but php8.2 is not installed on the host: install PHP"
+                            " first (gamestack.aws.apache_prefork_php) or set rsync_deploy_php_lint: false."]
+
+
+@pytest.mark.parametrize("read, setting, reset, refused", [
+    ("0", "auto", "none", True),
+    ("off", "auto", "none", True),
+    ("", "auto", "none", False),       # PHP's default is 1
+    ("1", "auto", "none", False),
+    ("1", "false", "none", True),      # the setting overrides what the probe read
+    ("0", "true", "none", False),
+    ("0", "auto", "reload", False),
+    ("0", "auto", "reset", False),
+])
+def test_no_opcache_step_needs_validate_timestamps(read, setting, reset, refused):
+    problems = rsync_deploy_host_problems(probe(validate_timestamps=read), opcache_reset=reset,
+                                          validate_timestamps=setting)
+    assert bool(problems) is refused
+    if refused:
+        assert "opcache.validate_timestamps is off on this host" in problems[0]
+
+
+def test_every_problem_at_once():
+    problems = rsync_deploy_host_problems(probe(dest="link r1", staging="other", php="no", validate_timestamps="0"),
+                                          opcache_reset="none")
+    assert len(problems) == 4
+
+
+@pytest.mark.parametrize("value", ["gamestack-probe:dest:dir", None, 3])
+def test_probe_wants_the_list_of_lines(value):
+    with pytest.raises(AnsibleFilterError, match="expected the probe's stdout_lines"):
+        rsync_deploy_probe(value, DEST, STAGING, PREVIOUS)
+
+
+def test_problems_want_the_probe_mapping_and_boolean_flags():
+    with pytest.raises(AnsibleFilterError, match="expected the mapping of rsync_deploy_probe"):
+        rsync_deploy_host_problems({"dest": "dir"})
+    with pytest.raises(AnsibleFilterError, match="rollback must be a boolean, got 'maybe'"):
+        rsync_deploy_host_problems(probe(), rollback="maybe")
