@@ -34,6 +34,7 @@ def probe(**answers):
 
 
 def test_probe_reads_every_key_and_ignores_other_lines():
+    assert sorted(GOOD) == sorted(PROBE_KEYS)
     host = rsync_deploy_probe(["Welcome to the bastion", "gamestack-probe:unknown:x"] + lines(), DEST, STAGING,
                               PREVIOUS)
     assert host["paths"] == [{"path": DEST, "kind": "dir"}, {"path": STAGING, "kind": "dir"},
@@ -42,7 +43,7 @@ def test_probe_reads_every_key_and_ignores_other_lines():
     assert host["dest_stat"] == "root:www-data 755"
     assert host["marker"] == "api-production-20261202-1000"
     assert host["live"] == "same"
-    assert host["answers"] == len(PROBE_KEYS) and host["unread"] == []
+    assert host["unread"] == []
     assert rsync_deploy_host_problems(host) == []
 
 
@@ -56,7 +57,7 @@ def test_probe_values_are_data_never_templates():
 def test_missing_answers_default_and_are_reported_with_the_lines():
     host = rsync_deploy_probe(["sudo: a password is required"], DEST, STAGING, PREVIOUS)
     assert [p["kind"] for p in host["paths"]] == ["absent"] * 3
-    assert host["rsync"] is False and host["live"] == "unknown" and host["answers"] == 0
+    assert host["rsync"] is False and host["live"] == "unknown" and host["unread"] == ["sudo: a password is required"]
     assert rsync_deploy_host_problems(host, php_lint=False)[0] == (
         'the probe of the host gave no answer that it can read: "sudo: a password is required".')
 
