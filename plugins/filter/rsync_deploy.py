@@ -40,7 +40,7 @@ def _lines(value):
 
 def rsync_deploy_probe(lines, dest, staging, previous):
     """The probe's lines -> {paths: [{path, kind}] (dest, staging, previous), rsync, php, dest_stat,
-    inflight, marker, validate_timestamps, live, unread}."""
+    inflight, marker, validate_timestamps, live, missing, unread}."""
     lines = _lines(lines)
     probed = {}
     for line in lines:
@@ -61,7 +61,8 @@ def rsync_deploy_probe(lines, dest, staging, previous):
         "validate_timestamps": probed.get("validate_timestamps", "").lower(),
         # the live tree against the staging copy: same, differs, or unknown (either is missing, or no rsync)
         "live": probed.get("live") or "unknown",
-        # the probe's lines when some of its keys did not answer (else empty)
+        # the probe's keys that did not answer, and then its lines (else both empty)
+        "missing": [key for key in PROBE_KEYS if key not in probed],
         "unread": [] if len(probed) == len(PROBE_KEYS) else lines,
     }
     return wrap_var(host)
@@ -88,7 +89,7 @@ def rsync_deploy_host_problems(host, rollback=False, php_lint=True, php_bin="php
     php_lint = _flag(php_lint, "php_lint")
     check_mode = _flag(check_mode, "check_mode")
     problems = []
-    if host["unread"]:
+    if host["missing"]:
         problems.append("the probe of the host gave no answer that it can read: %s."
                         % json.dumps(_truncate(" | ".join(str(line) for line in host["unread"]))))
     paths = [(str(p["path"]), str(p["kind"])) for p in host["paths"]]

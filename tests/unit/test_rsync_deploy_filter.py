@@ -43,7 +43,7 @@ def test_probe_reads_every_key_and_ignores_other_lines():
     assert host["dest_stat"] == "root:www-data 755"
     assert host["marker"] == "api-production-20261202-1000"
     assert host["live"] == "same"
-    assert host["unread"] == []
+    assert host["missing"] == [] and host["unread"] == []
     assert rsync_deploy_host_problems(host) == []
 
 
@@ -60,6 +60,20 @@ def test_missing_answers_default_and_are_reported_with_the_lines():
     assert host["rsync"] is False and host["live"] == "unknown" and host["unread"] == ["sudo: a password is required"]
     assert rsync_deploy_host_problems(host, php_lint=False)[0] == (
         'the probe of the host gave no answer that it can read: "sudo: a password is required".')
+
+
+def test_a_probe_that_printed_nothing_is_refused():
+    host = rsync_deploy_probe([], DEST, STAGING, PREVIOUS)
+    assert host["missing"] == list(PROBE_KEYS) and host["unread"] == []
+    assert rsync_deploy_host_problems(host, php_lint=False)[0] == (
+        'the probe of the host gave no answer that it can read: "".')
+
+
+def test_one_missing_answer_is_refused_with_the_lines():
+    host = probe(live=None)
+    assert host["missing"] == ["live"] and host["live"] == "unknown"
+    assert rsync_deploy_host_problems(host)[0].startswith(
+        'the probe of the host gave no answer that it can read: "gamestack-probe:dest:dir | ')
 
 
 def test_unread_lines_are_truncated():
