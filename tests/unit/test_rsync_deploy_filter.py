@@ -5,6 +5,8 @@ cover every branch and the messages word for word."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
@@ -14,6 +16,7 @@ from ansible_collections.gamestack.aws.plugins.filter.rsync_deploy import (
     rsync_deploy_probe,
 )
 
+from tests.conftest import REPO
 from tests.unit.trust import untrusted
 
 DEST, STAGING, PREVIOUS = "/var/www/app", "/var/www/app.staging", "/var/www/app.previous"
@@ -45,6 +48,12 @@ def test_probe_reads_every_key_and_ignores_other_lines():
     assert host["live"] == "same"
     assert host["missing"] == [] and host["unread"] == []
     assert rsync_deploy_host_problems(host) == []
+
+
+def test_the_filter_reads_exactly_the_keys_the_probe_prints():
+    """PROBE_KEYS and the probe task's `say <key>` lines (tasks/preflight.yml) are one list in two languages."""
+    probe_task = (REPO / "roles/rsync_deploy/tasks/preflight.yml").read_text()
+    assert re.findall(r"^ *say ([a-z_]+) ", probe_task, re.M) == list(PROBE_KEYS)
 
 
 def test_probe_values_are_data_never_templates():
