@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
+import time
 
 import pytest
 
@@ -52,12 +53,24 @@ def put(s3, key, body: bytes):
     s3.put_object(Bucket=BUCKET, Key=key, Body=body)
 
 
-def journal(app_host) -> list[str]:
-    """What the last run of the bootstrap unit logged (a container restart keeps the host's boot id)."""
+def journal(app_host, wait: float = 30.0) -> list[str]:
+    """What the last run of the bootstrap unit logged (a container restart keeps the host's boot id).
+
+    journald reads the unit's stderr stream on its own time: on a loaded machine the unit can be failed
+    before its line is in the journal (seen in a run beside a CI build). So this asks journald to write
+    what it has and waits up to `wait` seconds for a first line; how many lines there are is the test's.
+    """
     invocation = app_host.sh("systemctl show -p InvocationID --value gamestack-bootstrap").stdout.strip()
     assert invocation, "gamestack-bootstrap did not run"
-    out = app_host.sh("journalctl -o cat --no-pager -t gamestack-bootstrap _SYSTEMD_INVOCATION_ID=%s" % invocation).stdout
-    return [line for line in out.splitlines() if line.strip()]
+    deadline = time.monotonic() + wait
+    while True:
+        app_host.sh("journalctl --sync", check=False)
+        out = app_host.sh("journalctl -o cat --no-pager -t gamestack-bootstrap _SYSTEMD_INVOCATION_ID=%s"
+                          % invocation).stdout
+        lines = [line for line in out.splitlines() if line.strip()]
+        if lines or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
