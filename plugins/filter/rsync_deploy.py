@@ -3,9 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the probe of gamestack.aws.rsync_deploy found on a host, and the problems it shows.
 
-``rsync_deploy_probe`` reads the probe's keyed lines (``gamestack-probe:<key>:<value>``) into one mapping;
-``rsync_deploy_host_problems`` turns that mapping and the role's settings into the refusal messages.
-Documentation: rsync_deploy_probe.yml and rsync_deploy_host_problems.yml next to this file.
+``rsync_deploy_setting_problems`` checks the role's settings before the probe runs (with any problem it does
+not run); ``rsync_deploy_probe`` reads the probe's keyed lines (``gamestack-probe:<key>:<value>``) into one
+mapping; ``rsync_deploy_host_problems`` turns that mapping and the role's settings into the refusal messages.
+Documentation: rsync_deploy_setting_problems.yml, rsync_deploy_probe.yml and rsync_deploy_host_problems.yml
+next to this file.
 
 Python rather than Jinja in the role's vars: every task of the role that reads a role variable templates it
 again in its own worker process. Written as Jinja, the parse and these checks made the include after the
@@ -17,6 +19,7 @@ returned marked unsafe, so that no later templating evaluates a path or a line t
 from __future__ import annotations
 
 import json
+import os.path
 import re
 from collections.abc import Mapping, Sequence
 
@@ -24,11 +27,63 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.gamestack.aws.plugins.module_utils import naming
+
 #: Every key the probe prints, once each (tasks/preflight.yml).
 PROBE_KEYS = ("dest", "staging", "previous", "rsync", "php", "dest_stat", "inflight", "marker",
               "validate_timestamps", "live")
 _LINE = re.compile(r"^gamestack-probe:([a-z_]+):(.*)$")
 _OFF = ("0", "off", "false", "no")
+#: Destinations refused outright: a sync with --delete into one of them would empty a system directory.
+TOP_LEVEL = ("", "/", "/var", "/var/www", "/usr", "/etc", "/srv", "/opt", "/home")
+_MARKER = re.compile(r"[A-Za-z0-9._-]+")
+_CHMOD = re.compile(r"[DF0-7ugoa,+=rwxXst-]+")
+
+
+def _shown(value):
+    """A setting as a message shows it: its text as a JSON string (quotes, escapes)."""
+    return json.dumps(str(value))
+
+
+def _is_list(value):
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def rsync_deploy_setting_problems(dest, src="", excludes=(), rsync_opts=(), opcache_reset="reload",
+                                  validate_timestamps="auto", marker=".release", chmod="D0755,F0644",
+                                  rollback=False, release_name="", reset_token=""):
+    """The role's settings -> one message a problem (empty: none). Checked on the controller before the probe."""
+    rollback = boolean(rollback, strict=False)
+    problems = []
+    text = dest if isinstance(dest, str) else ""
+    if not (text.startswith("/") and len(text) > 1 and text.rstrip("/") not in TOP_LEVEL
+            and ".." not in text.split("/")):
+        problems.append("rsync_deploy_dest must be an absolute directory below a top-level one (got %s)."
+                        % _shown(dest))
+    if not (_is_list(excludes) and _is_list(rsync_opts)):
+        problems.append("rsync_deploy_excludes and rsync_deploy_rsync_opts must be lists.")
+    if opcache_reset not in ("reload", "reset", "none"):
+        problems.append("rsync_deploy_opcache_reset must be one of reload, reset, none (got %s)."
+                        % _shown(opcache_reset))
+    if str(validate_timestamps).lower() not in ("auto", "true", "false"):
+        problems.append("rsync_deploy_opcache_validate_timestamps must be auto, true or false (got %s)."
+                        % _shown(validate_timestamps))
+    if not (isinstance(marker, str) and _MARKER.fullmatch(marker)):
+        problems.append("rsync_deploy_marker must be a plain file name (got %s)." % _shown(marker))
+    if not (isinstance(chmod, str) and _CHMOD.fullmatch(chmod)):
+        problems.append("rsync_deploy_chmod must be an rsync --chmod value (got %s)." % _shown(chmod))
+    if not rollback and not (isinstance(src, str) and src and os.path.isdir(src)):
+        problems.append("rsync_deploy_src %s is not a directory on the controller: set it to the built tree to"
+                        " deploy." % _shown(src))
+    if not rollback:
+        parsed = naming.parse_name(str(release_name)) if isinstance(release_name, str) else None
+        if not (parsed and parsed["release"]):
+            problems.append("rsync_deploy_release %s is not a release name of the form app-env-YYYYMMDD-hhmm."
+                            % _shown(release_name))
+    if opcache_reset == "reset" and len(str(reset_token or "")) < 16:
+        problems.append("rsync_deploy_opcache_reset is 'reset' but rsync_deploy_opcache_reset_token is missing or"
+                        " shorter than 16 characters; the reset script only answers requests carrying that token.")
+    return wrap_var(problems)
 
 
 def _lines(value):
@@ -122,6 +177,7 @@ class FilterModule:
 
     def filters(self):
         return {
+            "rsync_deploy_setting_problems": rsync_deploy_setting_problems,
             "rsync_deploy_probe": rsync_deploy_probe,
             "rsync_deploy_host_problems": rsync_deploy_host_problems,
         }

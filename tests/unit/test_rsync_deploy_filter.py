@@ -1,10 +1,12 @@
-"""Unit tests of the probe filters of rsync_deploy: rsync_deploy_probe and rsync_deploy_host_problems.
+"""Unit tests of the filters of rsync_deploy: rsync_deploy_probe, rsync_deploy_host_problems and
+rsync_deploy_setting_problems.
 
 The role's integration tests (tests/integration/deploy) run the same refusals against a real host; these
 cover every branch and the messages word for word."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -14,6 +16,7 @@ from ansible_collections.gamestack.aws.plugins.filter.rsync_deploy import (
     PROBE_KEYS,
     rsync_deploy_host_problems,
     rsync_deploy_probe,
+    rsync_deploy_setting_problems,
 )
 
 from tests.conftest import REPO
@@ -167,3 +170,75 @@ def test_problems_want_the_probe_mapping_and_boolean_flags():
         rsync_deploy_host_problems({"dest": "dir"})
     with pytest.raises(AnsibleFilterError, match="rollback must be a boolean, got 'maybe'"):
         rsync_deploy_host_problems(probe(), rollback="maybe")
+
+
+# rsync_deploy_setting_problems: the settings, checked on the controller before the probe.
+
+def settings(tmp_path, **changes):
+    values = {"src": str(tmp_path), "release_name": "api-production-20261202-1000"}
+    values.update(changes)
+    return rsync_deploy_setting_problems(values.pop("dest", DEST), **values)
+
+
+def test_good_settings_have_no_problem(tmp_path):
+    assert settings(tmp_path) == []
+    assert settings(tmp_path, dest="/srv/game/api/", opcache_reset="reset", reset_token="x" * 16,
+                    validate_timestamps=False, excludes=[".git"], rsync_opts=["--checksum"]) == []
+
+
+@pytest.mark.parametrize("dest", ["/", "//", "/var/www/", "/etc", "/home//", "var/www/app", "", "/var/www/../etc/app",
+                                  None, 3, ["/var/www/app"]])
+def test_a_destination_that_is_not_below_a_top_level_directory_is_refused(tmp_path, dest):
+    assert settings(tmp_path, dest=dest) == [
+        "rsync_deploy_dest must be an absolute directory below a top-level one (got %s)." % json.dumps(str(dest))]
+
+
+@pytest.mark.parametrize("change", [{"excludes": ".git"}, {"rsync_opts": "--checksum"}, {"excludes": None}])
+def test_excludes_and_options_must_be_lists(tmp_path, change):
+    assert settings(tmp_path, **change) == ["rsync_deploy_excludes and rsync_deploy_rsync_opts must be lists."]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"opcache_reset": "restart"}, 'rsync_deploy_opcache_reset must be one of reload, reset, none (got "restart").'),
+    ({"validate_timestamps": "sometimes"},
+     'rsync_deploy_opcache_validate_timestamps must be auto, true or false (got "sometimes").'),
+    ({"marker": "../release"}, 'rsync_deploy_marker must be a plain file name (got "../release").'),
+    ({"marker": "release\n"}, 'rsync_deploy_marker must be a plain file name (got "release\\n").'),
+    ({"chmod": "D0755;rm"}, 'rsync_deploy_chmod must be an rsync --chmod value (got "D0755;rm").'),
+    ({"release_name": "api-test-latest"},
+     'rsync_deploy_release "api-test-latest" is not a release name of the form app-env-YYYYMMDD-hhmm.'),
+    ({"release_name": "api-production"},
+     'rsync_deploy_release "api-production" is not a release name of the form app-env-YYYYMMDD-hhmm.'),
+    ({"release_name": "api-production-20261345-2599"},
+     'rsync_deploy_release "api-production-20261345-2599" is not a release name of the form app-env-YYYYMMDD-hhmm.'),
+    ({"opcache_reset": "reset", "reset_token": "short"},
+     "rsync_deploy_opcache_reset is 'reset' but rsync_deploy_opcache_reset_token is missing or shorter than 16"
+     " characters; the reset script only answers requests carrying that token."),
+])
+def test_each_bad_setting_is_named_with_its_value(tmp_path, change, message):
+    assert settings(tmp_path, **change) == [message]
+
+
+def test_the_build_must_be_a_directory_on_the_controller(tmp_path):
+    missing, a_file = tmp_path / "nonexistent", tmp_path / "file"
+    a_file.write_text("")
+    for src in (str(missing), str(a_file), ""):
+        assert settings(tmp_path, src=src) == [
+            "rsync_deploy_src %s is not a directory on the controller: set it to the built tree to deploy."
+            % json.dumps(src)]
+
+
+def test_a_rollback_needs_neither_a_build_nor_a_release_name(tmp_path):
+    assert settings(tmp_path, rollback=True, src="", release_name="") == []
+    assert settings(tmp_path, rollback="yes", src="/nonexistent", release_name="latest") == []
+    assert settings(tmp_path, rollback=False, src="", release_name="")[0].startswith("rsync_deploy_src")
+
+
+def test_every_bad_setting_at_once_in_a_fixed_order(tmp_path):
+    problems = settings(tmp_path, dest="/", excludes="x", opcache_reset="reset", validate_timestamps="x",
+                        marker="a/b", chmod="?", src="", release_name="x")
+    assert [problem.split(" ", 1)[0] for problem in problems] == [
+        "rsync_deploy_dest", "rsync_deploy_excludes", "rsync_deploy_opcache_validate_timestamps",
+        "rsync_deploy_marker", "rsync_deploy_chmod", "rsync_deploy_src", "rsync_deploy_release",
+        "rsync_deploy_opcache_reset"]
+    assert all(untrusted(problem) for problem in problems)
