@@ -3,7 +3,7 @@
 SANITY_ROOT := $(CURDIR)/build/sanity/ansible_collections/gamestack/aws
 SANITY_TESTS ?=
 
-.PHONY: lint-ansible lint-sanity sanity-tree sanity-pip-bootstrap
+.PHONY: lint-ansible lint-sanity sanity-tree sanity-pip-bootstrap lint-packages
 
 # ansible-lint puts ~/.ansible/collections before every other collection path: a gamestack.aws
 # installed there (an older release) would be linted against instead of this checkout. Its HOME is
@@ -25,5 +25,9 @@ sanity-pip-bootstrap: venv
 	mkdir -p $$HOME/.ansible/test/cache && \
 	cp tests/harness/get_pip_offline.py $$HOME/.ansible/test/cache/get_pip_$${v//./_}.py
 
-lint-sanity: venv sanity-tree sanity-pip-bootstrap
+# shellcheck: without it ansible-test skips its shellcheck test (a warning, not a failure).
+lint-packages: venv
+	bash tests/harness/controller-packages.sh $(BIN)/bindep tests/harness/bindep-lint.txt
+
+lint-sanity: venv lint-packages sanity-tree sanity-pip-bootstrap
 	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --python 3.11 --requirements --color no $(SANITY_TESTS)
