@@ -34,8 +34,9 @@ PROBE_KEYS = ("dest", "staging", "previous", "rsync", "php", "dest_stat", "infli
               "validate_timestamps", "live")
 _LINE = re.compile(r"^gamestack-probe:([a-z_]+):(.*)$")
 _OFF = ("0", "off", "false", "no")
-#: Destinations refused outright: a sync with --delete into one of them would empty a system directory.
-TOP_LEVEL = ("", "/", "/var", "/var/www", "/usr", "/etc", "/srv", "/opt", "/home")
+#: Destinations refused outright, trailing slashes stripped (so / is ""): a sync with --delete into one of
+#: them would empty a system directory.
+TOP_LEVEL = ("", "/var", "/var/www", "/usr", "/etc", "/srv", "/opt", "/home")
 _MARKER = re.compile(r"[A-Za-z0-9._-]+")
 _CHMOD = re.compile(r"[DF0-7ugoa,+=rwxXst-]+")
 
@@ -53,11 +54,10 @@ def rsync_deploy_setting_problems(dest, src="", excludes=(), rsync_opts=(), opca
                                   validate_timestamps="auto", marker=".release", chmod="D0755,F0644",
                                   rollback=False, release_name="", reset_token=""):
     """The role's settings -> one message a problem (empty: none). Checked on the controller before the probe."""
-    rollback = boolean(rollback, strict=False)
+    rollback = _flag(rollback, "rollback", "rsync_deploy_setting_problems")
     problems = []
     text = dest if isinstance(dest, str) else ""
-    if not (text.startswith("/") and len(text) > 1 and text.rstrip("/") not in TOP_LEVEL
-            and ".." not in text.split("/")):
+    if not (text.startswith("/") and text.rstrip("/") not in TOP_LEVEL and ".." not in text.split("/")):
         problems.append("rsync_deploy_dest must be an absolute directory below a top-level one (got %s)."
                         % _shown(dest))
     if not (_is_list(excludes) and _is_list(rsync_opts)):
@@ -72,11 +72,11 @@ def rsync_deploy_setting_problems(dest, src="", excludes=(), rsync_opts=(), opca
         problems.append("rsync_deploy_marker must be a plain file name (got %s)." % _shown(marker))
     if not (isinstance(chmod, str) and _CHMOD.fullmatch(chmod)):
         problems.append("rsync_deploy_chmod must be an rsync --chmod value (got %s)." % _shown(chmod))
-    if not rollback and not (isinstance(src, str) and src and os.path.isdir(src)):
-        problems.append("rsync_deploy_src %s is not a directory on the controller: set it to the built tree to"
-                        " deploy." % _shown(src))
-    if not rollback:
-        parsed = naming.parse_name(str(release_name)) if isinstance(release_name, str) else None
+    if not rollback:  # a rollback restores the previous tree: no build, no new release name
+        if not (isinstance(src, str) and src and os.path.isdir(src)):
+            problems.append("rsync_deploy_src %s is not a directory on the controller: set it to the built tree"
+                            " to deploy." % _shown(src))
+        parsed = naming.parse_name(release_name)  # None for a non-string or a name off the rule
         if not (parsed and parsed["release"]):
             problems.append("rsync_deploy_release %s is not a release name of the form app-env-YYYYMMDD-hhmm."
                             % _shown(release_name))
@@ -123,12 +123,12 @@ def rsync_deploy_probe(lines, dest, staging, previous):
     return wrap_var(host)
 
 
-def _flag(value, name):
+def _flag(value, name, where="rsync_deploy_host_problems"):
     """A boolean setting as the role's argument spec takes it (ansible's own boolean())."""
     try:
         return boolean(value, strict=True)
     except TypeError:
-        raise AnsibleFilterError("rsync_deploy_host_problems: %s must be a boolean, got %r" % (name, value))
+        raise AnsibleFilterError("%s: %s must be a boolean, got %r" % (where, name, value))
 
 
 def _truncate(text, length=300):

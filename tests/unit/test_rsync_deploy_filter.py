@@ -242,3 +242,8 @@ def test_every_bad_setting_at_once_in_a_fixed_order(tmp_path):
         "rsync_deploy_marker", "rsync_deploy_chmod", "rsync_deploy_src", "rsync_deploy_release",
         "rsync_deploy_opcache_reset"]
     assert all(untrusted(problem) for problem in problems)
+
+
+def test_setting_problems_want_a_boolean_rollback(tmp_path):
+    with pytest.raises(AnsibleFilterError, match="rsync_deploy_setting_problems: rollback must be a boolean, got 'maybe'"):
+        settings(tmp_path, rollback="maybe")
