@@ -11,7 +11,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: rsync_push
 short_description: Push a tree from the controller to a host with rsync, over the host's own connection
-version_added: 0.2.0
+version_added: 0.1.0
 author: gamestack.aws contributors (@gamestack)
 description:
   - Runs C(rsync) on the controller, from O(src) to O(dest) on the host of the task, over the connection
@@ -28,7 +28,10 @@ description:
   - Always passes C(--protect-args), so file names and options reach the host's rsync inside the rsync
     protocol, untouched by a remote shell or by C(docker exec), which has none.
   - Check mode runs C(rsync --dry-run) and returns the same list of changes that a real run would make.
-  - The role C(gamestack.aws.rsync_deploy) uses it for both of its pushes from the controller.
+  - With O(run_after), the same task then runs commands on the host, as M(ansible.builtin.raw) runs them.
+    That is one task (one worker round on every host) for a push and what has to follow it, instead of two.
+  - The role C(gamestack.aws.rsync_deploy) uses it for both of its pushes from the controller, and
+    O(run_after) for its remote deploy step.
 options:
   src:
     description:
@@ -66,10 +69,31 @@ options:
       - The command that runs rsync on the host. Default C(rsync), or C(sudo -n -u <become_user> rsync) with
         sudo become over ssh.
     type: str
+  run_after:
+    description:
+      - Commands run on the host after a push that changed something (or after every push with
+        O(run_after_always)), over the task's connection and with its become settings, as
+        M(ansible.builtin.raw) runs them; no Python is needed on the host. Not run when the push fails,
+        nor in check mode.
+      - "Two shell variables are assigned before them: C(RSYNC_PUSH_CHANGES), the lines of RV(changes)
+        separated by newlines, and C(RSYNC_PUSH_CHANGES_COMPLETE), C(yes); or C(no) when that list
+        is 64 KiB or longer, too long for one command line, and C(RSYNC_PUSH_CHANGES) is empty."
+      - A non-zero exit code fails the task; its output is in RV(run_after).
+      - The value is a command line for the host. Quote every value templated into it with the C(quote)
+        filter.
+    type: str
+  run_after_always:
+    description: Run O(run_after) after a push that changed nothing as well.
+    type: bool
+    default: false
+  run_after_executable:
+    description: The shell that runs O(run_after) (C(<executable> -c <commands>)).
+    type: str
+    default: /bin/sh
 attributes:
   check_mode:
     support: full
-    description: Runs C(rsync --dry-run) and reports what would change.
+    description: Runs C(rsync --dry-run) and reports what would change; O(run_after) is not run.
   diff_mode:
     support: none
     description: The list of changes is returned in RV(changes) instead.
@@ -104,6 +128,17 @@ EXAMPLES = r"""
 - name: Show it
   ansible.builtin.debug:
     var: pending.changes
+
+- name: Push a config directory, then check it and reload nginx when it changed, in one task
+  gamestack.aws.rsync_push:
+    src: files/nginx/
+    dest: /etc/nginx/conf.d/
+    run_after: |
+      set -e
+      printf '%s\n' "$RSYNC_PUSH_CHANGES"
+      nginx -t
+      systemctl reload nginx
+  become: true
 """
 
 RETURN = r"""
@@ -128,4 +163,27 @@ rc:
   returned: when rsync ran
   type: int
   sample: 0
+run_after:
+  description: What the commands of O(run_after) returned.
+  returned: when O(run_after) ran
+  type: dict
+  contains:
+    rc:
+      description: Their exit code.
+      type: int
+      sample: 0
+    stdout:
+      description: Their standard output.
+      type: str
+    stdout_lines:
+      description: RV(run_after.stdout) split into lines.
+      type: list
+      elements: str
+    stderr:
+      description: Their standard error.
+      type: str
+    stderr_lines:
+      description: RV(run_after.stderr) split into lines.
+      type: list
+      elements: str
 """

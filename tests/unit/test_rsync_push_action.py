@@ -173,3 +173,68 @@ def test_a_refused_setting_runs_nothing(tmp_path):
     result = run(action(), src, dest, rsync_opts=["-v"])
     assert result["failed"] and "rsync_opts '-v'" in result["msg"] and "cmd" not in result
     assert list(dest.iterdir()) == []
+
+
+def tree_with_two_files(tmp_path):
+    src, dest = tmp_path / "build", tmp_path / "live"
+    src.mkdir()
+    (src / "a b.php").write_text("<?php echo 1;\n")
+    (src / "it's.txt").write_text("x")
+    dest.mkdir()
+    return src, dest
+
+
+def test_run_after_gets_the_changes_of_its_push_and_runs_only_after_a_change(tmp_path):
+    src, dest = tree_with_two_files(tmp_path)
+    script = ('printf "complete=%s\\n" "$RSYNC_PUSH_CHANGES_COMPLETE"; printf "%s\\n" "$RSYNC_PUSH_CHANGES"'
+              ' | sed "s/^/got:/"; [ -e "' + str(dest) + '/a b.php" ] && echo pushed-before')
+    first = run(action(), src, dest, run_after=script)
+    assert not first.get("failed") and first["changed"], first
+    after = first["run_after"]
+    assert after["rc"] == 0 and after["stdout_lines"][0] == "complete=yes", after
+    assert sorted(line for line in after["stdout_lines"] if line.startswith("got:")) == sorted(
+        "got:" + change for change in first["changes"])
+    assert "got:>f+++++++++ it's.txt" in after["stdout_lines"]  # a quote in a name survives the assignment
+    assert after["stdout_lines"][-1] == "pushed-before"
+
+    again = run(action(), src, dest, run_after=script)
+    assert again["changed"] is False and "run_after" not in again, again
+    # run_after_always: also after a push that changed nothing, with an empty list
+    always = run(action(), src, dest, run_after=script, run_after_always=True)
+    assert always["run_after"]["stdout_lines"][:2] == ["complete=yes", "got:"], always
+
+
+def test_run_after_runs_with_the_executable_given(tmp_path):
+    src, dest = tree_with_two_files(tmp_path)
+    result = run(action(), src, dest, run_after='echo "${BASH_VERSION:+bash}"; arr=(1 2); echo ${#arr[@]}',
+                 run_after_executable="/bin/bash")
+    assert result["run_after"]["stdout_lines"] == ["bash", "2"], result
+
+
+def test_a_failing_run_after_fails_the_task_with_its_exit_code_and_output(tmp_path):
+    src, dest = tree_with_two_files(tmp_path)
+    result = run(action(), src, dest, run_after="echo checking; echo 'broken config' >&2; exit 7")
+    assert result["failed"] and result["rc"] == 0 and result["run_after"]["rc"] == 7, result
+    assert result["msg"] == "rsync_push: the commands run after the push failed with exit code 7: broken config | checking"
+    # the push itself went through
+    assert (dest / "a b.php").exists()
+
+
+def test_run_after_does_not_run_after_a_failed_push_nor_in_check_mode(tmp_path):
+    src, dest = tree_with_two_files(tmp_path)
+    marker = tmp_path / "ran"
+    failed = run(action(), src, tmp_path / "no" / "such", run_after="touch %s" % marker, run_after_always=True)
+    assert failed["failed"] and "run_after" not in failed and failed["msg"].startswith("rsync_push: rsync from")
+    check = run(action(check=True), src, dest, run_after="touch %s" % marker, run_after_always=True)
+    assert check["changed"] and "run_after" not in check and not marker.exists()
+
+
+def test_a_list_of_changes_too_long_for_one_command_line_is_not_passed(tmp_path):
+    src, dest = tmp_path / "build", tmp_path / "live"
+    src.mkdir()
+    dest.mkdir()
+    for i in range(700):  # 700 changes of about 100 characters: more than 64 KiB
+        (src / ("f%04d-%s.php" % (i, "x" * 80))).write_text("")
+    result = run(action(), src, dest, run_after='echo "$RSYNC_PUSH_CHANGES_COMPLETE:${#RSYNC_PUSH_CHANGES}"')
+    assert len(result["changes"]) == 700
+    assert result["run_after"]["stdout_lines"] == ["no:0"], result
