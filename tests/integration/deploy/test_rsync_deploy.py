@@ -59,6 +59,12 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
     assert app_host.read("/var/www/app/.release").strip() == "api-test-20260102-0304"
     # the tree before the deploy is kept for rollback
     assert "'v1'" in app_host.read("/var/www/app.previous/lib/version.php")
+    # as a hard-link copy (an unchanged file shares its inode with the live tree, the changed one does
+    # not), renamed into place: nothing is left beside it
+    inodes = app_host.sh("stat -c %i /var/www/app/lib/util.php /var/www/app.previous/lib/util.php"
+                         " /var/www/app/lib/version.php /var/www/app.previous/lib/version.php").stdout.split()
+    assert inodes[0] == inodes[1] and inodes[2] != inodes[3], inodes
+    assert app_host.sh("test ! -e /var/www/app.previous.new && test ! -e /var/www/app.previous.old").returncode == 0
 
     # a rebuild rewrites every file (new mtimes): with rsync_deploy_checksum only real content moves
     files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v3-rebuilt';\n"
@@ -68,6 +74,9 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
     transferred = re.findall(r'"[<>]f[^"]{9} ([^"]+)"', rebuilt.output)
     assert transferred == ["lib/version.php"], rebuilt.output
     assert "version=v3-rebuilt" in app_host.page()
+    # the next deploy replaced the previous tree with the one it replaced, and left nothing beside it
+    assert "'v2-changed'" in app_host.read("/var/www/app.previous/lib/version.php")
+    assert app_host.sh("test ! -e /var/www/app.previous.new && test ! -e /var/www/app.previous.old").returncode == 0
 
 
 def test_deleted_file_goes_and_excluded_host_files_stay(deployer, app_host, tmp_path):
