@@ -18,6 +18,6 @@ test-deploy-2.16: venv-2.16 test-image
 bench-deploy: venv test-image
 	$(BIN)/python -m tests.bench.deploy
 
-# The same tree to 1 host over ansible.builtin.ssh (a sudo user, ControlPersist): rsync_deploy vs raw rsync over ssh.
+# The same tree to 1 and 4 hosts over ansible.builtin.ssh (a sudo user, ControlPersist): rsync_deploy vs raw rsync over ssh.
 bench-deploy-ssh: venv test-image
 	$(BIN)/python -m tests.bench.deploy_ssh

@@ -15,6 +15,7 @@ import json
 import os
 import pathlib
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -135,12 +136,35 @@ class Bench:
                 raise SystemExit("raw rsync failed: %s" % err.decode())
 
 
-def median_of(runs: int, prepare, action) -> float:
-    times = []
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has spent since boot (user, nice, system, irq, softirq; every core)."""
+    fields = pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return sum(int(fields[i]) for i in (0, 1, 2, 5, 6)) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes of this one (and of theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def medians_of(runs: int, prepare, action) -> tuple[float, float, float]:
+    """Medians over `runs` runs of action() after prepare(): (wall, CPU of the whole machine, CPU of the
+    processes action() started and waited for: ansible-playbook with its workers, the docker CLI and the
+    local rsync, not the processes in the containers, which belong to dockerd's shims)."""
+    walls, machine, own = [], [], []
     for _run in range(runs):
         prepare()
-        times.append(timed(action))
-    return statistics.median(times)
+        machine0, own0, start = machine_cpu(), children_cpu(), time.monotonic()
+        action()
+        walls.append(time.monotonic() - start)
+        machine.append(machine_cpu() - machine0)
+        own.append(children_cpu() - own0)
+    return statistics.median(walls), statistics.median(machine), statistics.median(own)
+
+
+def median_of(runs: int, prepare, action) -> float:
+    return medians_of(runs, prepare, action)[0]
 
 
 def copy_subset(src: pathlib.Path, dest: pathlib.Path, count: int) -> pathlib.Path:
@@ -160,8 +184,9 @@ def run_matrix(bench: Bench, src: pathlib.Path, subset: pathlib.Path) -> dict:
     targets = [src / "src" / "m00" / "file0000.php", subset / "src" / "m00" / "file0000.php"]
     for count in SIZES:
         bench.use(count)
-        floor = median_of(RUNS, lambda: None, bench.ansible_floor)
-        results[(count, FLOOR)] = {"first": floor, "same": floor, "one": floor}
+        floor, floor_machine, floor_own = medians_of(RUNS, lambda: None, bench.ansible_floor)
+        results[(count, FLOOR)] = {"first": floor, "same": floor, "one": floor,
+                                   "cpu": {"same": (floor, floor_machine, floor_own)}}
         print("%d host(s), %s: %.1fs" % (count, FLOOR, floor), flush=True)
         for method, dest, runs in (("raw rsync", "/var/www/raw", RUNS), ("rsync_deploy", "/var/www/app", RUNS),
                                    ("ansible.builtin.copy", "/var/www/copy", COPY_RUNS)):
@@ -169,7 +194,8 @@ def run_matrix(bench: Bench, src: pathlib.Path, subset: pathlib.Path) -> dict:
             print("%d host(s), %s ..." % (count, method), flush=True)
             tree = subset if method == "ansible.builtin.copy" else src
             first = median_of(runs, lambda: bench.clean(dest), lambda: action(tree))
-            same = median_of(runs, lambda: None, lambda: action(tree))
+            same_cpu = medians_of(runs, lambda: None, lambda: action(tree))
+            same = same_cpu[0]
             counter = iter(range(10 ** 6))
 
             def touch_one():
@@ -177,8 +203,10 @@ def run_matrix(bench: Bench, src: pathlib.Path, subset: pathlib.Path) -> dict:
                 for target in targets:
                     target.write_text(target.read_text() + stamp)
 
-            one = median_of(runs, touch_one, lambda: action(tree))
-            results[(count, method)] = {"first": first, "same": same, "one": one}
+            one_cpu = medians_of(runs, touch_one, lambda: action(tree))
+            one = one_cpu[0]
+            results[(count, method)] = {"first": first, "same": same, "one": one,
+                                        "cpu": {"same": same_cpu, "one": one_cpu}}
             if method == "ansible.builtin.copy":
                 results[(count, method)]["fixed"] = median_of(runs, lambda: None, bench.copy_nothing)
             print("   first %.1fs  no-change %.1fs  one-file %.1fs" % (first, same, one), flush=True)
@@ -228,7 +256,25 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
               "the staging copy; a no-change redeploy ends there (the push moves no file). On a change it adds "
               "one remote step: PHP lint of the changed files, previous-tree snapshot, local sync into the live "
               "tree, marker and the graceful Apache reload. The first deploy also lints every PHP file. The "
-              "probe and the remote step run through `ansible.builtin.raw` (no Python module run on the host).", ""]
+              "probe runs through `ansible.builtin.raw`, the remote step as `run_after` of the push's "
+              "`gamestack.aws.rsync_push` task, the same way: one bash script, no Python module run on the host.",
+              "", "CPU of the whole machine during each run (median of the same runs; %d cores, so a run can use "
+              "%d CPU-seconds a second of wall): *controller* is `ansible-playbook` with everything it started "
+              "and waited for (its workers, the docker CLI, the local rsync); *the rest* is everything else "
+              "on the machine in that time, mostly the processes in the containers (the host side of each task, "
+              "rsync's receiver, Apache) and dockerd." % (os.cpu_count(), os.cpu_count()), "",
+              "| hosts | run | wall | machine CPU | share of all cores | controller | the rest |",
+              "|---|---|---|---|---|---|---|"]
+    for count in SIZES:
+        for method, case, label in (("raw rsync", "same", "raw rsync, no change"), ("raw rsync", "one", "raw rsync, one file"),
+                                    (FLOOR, "same", FLOOR),
+                                    ("rsync_deploy", "same", "rsync_deploy, no-change redeploy"),
+                                    ("rsync_deploy", "one", "rsync_deploy, one-file change")):
+            wall, machine, own = results[(count, method)]["cpu"][case]
+            lines.append("| %d | %s | %.2f s | %.2f s | %.0f %% | %.2f s | %.2f s |"
+                         % (count, label, wall, machine, 100 * machine / (wall * (os.cpu_count() or 1)), own,
+                            max(machine - own, 0.0)))
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -1,11 +1,12 @@
-"""make bench-deploy-ssh: rsync_deploy to 1 host over ssh, the way EC2 app hosts are reached, against
-raw rsync over the same ssh and the ping playbook over the same ssh.
+"""make bench-deploy-ssh: rsync_deploy to 1 and to 4 hosts over ssh, the way EC2 app hosts are reached,
+against raw rsync over the same ssh and the ping playbook over the same ssh.
 
-The host is the app-tier container of the deploy tests with sshd and a `deploy` user with NOPASSWD sudo
-(tests/integration/deploy/conftest.py: start_ssh_host). Ansible reaches it over ansible.builtin.ssh as
+Each host is the app-tier container of the deploy tests with sshd and a `deploy` user with NOPASSWD sudo
+(tests/integration/deploy/conftest.py: start_ssh_host). Ansible reaches them over ansible.builtin.ssh as
 `deploy` with `become`, with the shipped ansible.cfg (ControlPersist 60 s, pipelining). The tree is the
-2,000-file tree of tests/bench/deploy.py. Raw rsync runs `rsync -a --delete` over the ssh command line of
-the same user, key and ControlPersist master, with `--rsync-path='sudo -n rsync'`: the floor.
+2,000-file tree of tests/bench/deploy.py. Raw rsync runs `rsync -a --delete` to every host in parallel
+over the ssh command line of the same user, key and a ControlPersist master per host, with
+`--rsync-path='sudo -n rsync'`: the floor. BENCH_HOSTS (default "1,4") sets the host counts.
 
 Each cell is the median wall time of BENCH_RUNS runs (default 3). Results go to the "rsync_deploy over
 ssh" section of docs/benchmarks.md (other sections are kept). Never part of make test.
@@ -34,28 +35,40 @@ from tests.harness.moto import bin_path  # noqa: E402
 from tests.integration.deploy.conftest import ssh_host_vars, start_ssh_host  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
-NAME = "gamestack-rsync-bench-ssh"
-SECTION = "## rsync_deploy over ssh (1 host)"
+SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4").split(",")]
+NAME = "gamestack-rsync-bench-ssh-%d"
+SECTION = "## rsync_deploy over ssh (1 and 4 hosts)"
 CASES = ("first deploy", "no-change redeploy", "one-file change")
 
 
 def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="gamestack-bench-ssh-"))
+    names = [NAME % i for i in range(1, max(SIZES) + 1)]
     try:
-        host, address, key = start_ssh_host(NAME, work)
+        keys = work / "keys"
         control = work / "cp"
+        keys.mkdir()
         control.mkdir()
+        # (host, address, key) of every container; each has a key of its own
+        hosts = []
+        for name in names:
+            (keys / name).mkdir()
+            hosts.append(start_ssh_host(name, keys / name))
         src = work / "tree"
         make_tree(src)
         files, size = tree_size(src)
         phps = sorted(src.rglob("*.php"))
         inventory = work / "inventory.json"
-        inventory.write_text(json.dumps({"all": {"hosts": {"api1": ssh_host_vars(address, key, control)}}}))
         env = ansible_env()
         ping = work / "ping.yml"
         ping.write_text("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n")
-        ssh = ("ssh -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=%s/raw-%%C -o StrictHostKeyChecking=no"
-               " -o UserKnownHostsFile=/dev/null -o IdentityFile=%s -l deploy" % (control, key))
+        active: list = []
+
+        def use(count: int):
+            active[:] = hosts[:count]
+            inventory.write_text(json.dumps({"all": {"hosts": {
+                "api%d" % i: ssh_host_vars(address, key, control)
+                for i, (_host, address, key) in enumerate(active, 1)}}}))
 
         def playbook(*args):
             check(subprocess.run([bin_path("ansible-playbook"), "-i", str(inventory), *args], cwd=REPO, env=env,
@@ -66,8 +79,18 @@ def main():
                                                                "rsync_deploy_dest": "/var/www/app"}))
 
         def raw():
-            subprocess.run(["rsync", "-a", "--delete", "--rsh=" + ssh, "--rsync-path=sudo -n rsync", str(src) + "/",
-                            "%s:/var/www/raw/" % address], check=True, capture_output=True)
+            procs = []
+            for _host, address, key in active:
+                ssh = ("ssh -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=%s/raw-%%C"
+                       " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentityFile=%s -l deploy"
+                       % (control, key))
+                procs.append(subprocess.Popen(
+                    ["rsync", "-a", "--delete", "--rsh=" + ssh, "--rsync-path=sudo -n rsync", str(src) + "/",
+                     "%s:/var/www/raw/" % address], stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+            for proc in procs:
+                _out, err = proc.communicate()
+                if proc.returncode:
+                    raise SystemExit("raw rsync failed: %s" % err.decode())
 
         edits = iter(range(10_000))
 
@@ -79,53 +102,66 @@ def main():
         def nothing():
             pass
 
-        def wipe_app():
-            host.sh("rm -rf /var/www/app /var/www/app.staging /var/www/app.previous")
+        def wipe(path: str):
+            def run():
+                for host, _address, _key in active:
+                    host.sh("rm -rf %s %s.staging %s.previous" % (path, path, path))
+            return run
 
-        def wipe_raw():
-            host.sh("rm -rf /var/www/raw")
-
-        results = {
-            "raw rsync": {
-                "first deploy": median_of(RUNS, wipe_raw, raw),
-                "no-change redeploy": median_of(RUNS, nothing, raw),
-                "one-file change": median_of(RUNS, edit, raw),
-            },
-            "ansible-playbook, one ping": {"no-change redeploy": median_of(RUNS, nothing, lambda: playbook(str(ping)))},
-            "rsync_deploy": {
-                "first deploy": median_of(RUNS, wipe_app, deploy),
-                "no-change redeploy": median_of(RUNS, nothing, deploy),
-                "one-file change": median_of(RUNS, edit, deploy),
-            },
-        }
-        floor = results["ansible-playbook, one ping"]["no-change redeploy"]
+        results = {}
+        for count in SIZES:
+            use(count)
+            results[count] = {
+                "raw rsync": {
+                    "first deploy": median_of(RUNS, wipe("/var/www/raw"), raw),
+                    "no-change redeploy": median_of(RUNS, nothing, raw),
+                    "one-file change": median_of(RUNS, edit, raw),
+                },
+                "ping": median_of(RUNS, nothing, lambda: playbook(str(ping))),
+                "rsync_deploy": {
+                    "first deploy": median_of(RUNS, wipe("/var/www/app"), deploy),
+                    "no-change redeploy": median_of(RUNS, nothing, deploy),
+                    "one-file change": median_of(RUNS, edit, deploy),
+                },
+            }
         lines = [
             SECTION, "",
             "`make bench-deploy-ssh` (tests/bench/deploy_ssh.py), %s. Tree: %d files, %.1f MB (the tree of "
-            "bench-deploy). One Debian 12 systemd container with sshd on this machine's docker bridge, reached "
+            "bench-deploy). Debian 12 systemd containers with sshd on this machine's docker bridge, reached "
             "over `ansible.builtin.ssh` as an unprivileged user with a key and `become` (sudo), the shipped "
-            "ansible.cfg (ControlPersist 60 s, pipelining). Raw rsync: `rsync -a --delete` over ssh with the same "
-            "key and a ControlPersist master, `--rsync-path='sudo -n rsync'`. Median of %d runs, wall seconds."
+            "ansible.cfg (ControlPersist 60 s, pipelining). Raw rsync: `rsync -a --delete` to every host in "
+            "parallel over ssh with the same key and a ControlPersist master per host, "
+            "`--rsync-path='sudo -n rsync'`. Median of %d runs, wall seconds."
             % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), files, size / 1e6, RUNS),
             "",
-            "| method | first deploy | no-change redeploy | one-file change |",
-            "|---|---|---|---|",
-            "| raw rsync | %.1f | %.1f | %.1f |" % tuple(results["raw rsync"][c] for c in CASES),
-            "| ansible-playbook, one ping | %.1f | %.1f | %.1f |" % (floor, floor, floor),
-            "| rsync_deploy | %.1f | %.1f | %.1f |" % tuple(results["rsync_deploy"][c] for c in CASES),
-            "",
-            "| case | rsync_deploy − raw rsync | rsync_deploy − ping playbook | goal met (≤ raw + 2 s) |",
-            "|---|---|---|---|",
+            "| hosts | method | first deploy | no-change redeploy | one-file change |",
+            "|---|---|---|---|---|",
         ]
-        for case in ("no-change redeploy", "one-file change"):
-            extra = results["rsync_deploy"][case] - results["raw rsync"][case]
-            over_floor = results["rsync_deploy"][case] - floor
-            lines.append("| %s | %+.1f s | %+.1f s | %s |" % (case, extra, over_floor, "yes" if extra <= 2.0 else "no"))
+        for count in SIZES:
+            r = results[count]
+            lines += [
+                "| %d | raw rsync | %.1f | %.1f | %.1f |" % ((count,) + tuple(r["raw rsync"][c] for c in CASES)),
+                "| %d | ansible-playbook, one ping a host | %.1f | %.1f | %.1f |" % ((count,) + (r["ping"],) * 3),
+                "| %d | rsync_deploy | %.1f | %.1f | %.1f |" % ((count,) + tuple(r["rsync_deploy"][c] for c in CASES)),
+            ]
+        lines += [
+            "",
+            "| hosts | case | rsync_deploy − raw rsync | rsync_deploy − ping playbook | goal met (≤ raw + 2 s) |",
+            "|---|---|---|---|---|",
+        ]
+        for count in SIZES:
+            r = results[count]
+            for case in ("no-change redeploy", "one-file change"):
+                extra = r["rsync_deploy"][case] - r["raw rsync"][case]
+                over_floor = r["rsync_deploy"][case] - r["ping"]
+                lines.append("| %d | %s | %+.1f s | %+.1f s | %s |"
+                             % (count, case, extra, over_floor, "yes" if extra <= 2.0 else "no"))
         text = "\n".join(lines) + "\n"
         print(text)
         write_section(SECTION, text)
     finally:
-        docker("rm", "-f", "-v", NAME, check=False)
+        for name in names:
+            docker("rm", "-f", "-v", name, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
 
