@@ -43,8 +43,9 @@ ARGUMENT_SPEC = dict(
     run_after_executable=dict(type="str", default="/bin/sh"),
 )
 # The push's changes go into run_after's script as a shell assignment; the script is one argument of
-# the remote command, which the kernel limits to 128 KiB. A longer list is not passed (the variable
-# RSYNC_PUSH_CHANGES_COMPLETE says so).
+# the remote command, which the kernel limits to 128 KiB (bytes: a name of non-ASCII characters takes
+# two to four a character). A longer list is not passed (the variable RSYNC_PUSH_CHANGES_COMPLETE says
+# so); the other half is left for the script itself and for the quoting a become method adds.
 CHANGES_MAX = 65536
 
 
@@ -108,7 +109,7 @@ class ActionModule(ActionBase):
     def run_after(self, args, changes):
         """Run args["run_after"] on the host as ansible.builtin.raw does, the push's changes assigned before it."""
         listed = shlex.quote("\n".join(changes))
-        complete = len(listed) < CHANGES_MAX
+        complete = len(to_bytes(listed, errors="surrogate_or_strict")) < CHANGES_MAX
         script = "RSYNC_PUSH_CHANGES=%s\nRSYNC_PUSH_CHANGES_COMPLETE=%s\n%s" % (
             listed if complete else "''", "yes" if complete else "no", args["run_after"])
         out = self._low_level_execute_command(script, executable=args["run_after_executable"])

@@ -76,8 +76,9 @@ options:
         M(ansible.builtin.raw) runs them; no Python is needed on the host. Not run when the push fails,
         nor in check mode.
       - "Two shell variables are assigned before them: C(RSYNC_PUSH_CHANGES), the lines of RV(changes)
-        separated by newlines, and C(RSYNC_PUSH_CHANGES_COMPLETE), C(yes); or C(no) when that list
-        is 64 KiB or longer, too long for one command line, and C(RSYNC_PUSH_CHANGES) is empty."
+        separated by newlines, and C(RSYNC_PUSH_CHANGES_COMPLETE), C(yes); or C(no) when that list,
+        shell-quoted, is 64 KiB or longer (in bytes, so names of non-ASCII characters count two to four a
+        character), too long for one command line, and C(RSYNC_PUSH_CHANGES) is empty."
       - A non-zero exit code fails the task; its output is in RV(run_after).
       - The value is a command line for the host. Quote every value templated into it with the C(quote)
         filter.

@@ -238,3 +238,17 @@ def test_a_list_of_changes_too_long_for_one_command_line_is_not_passed(tmp_path)
     result = run(action(), src, dest, run_after='echo "$RSYNC_PUSH_CHANGES_COMPLETE:${#RSYNC_PUSH_CHANGES}"')
     assert len(result["changes"]) == 700
     assert result["run_after"]["stdout_lines"] == ["no:0"], result
+
+
+def test_the_limit_on_the_list_of_changes_counts_bytes_not_characters(tmp_path):
+    """750 names of 60 three-byte characters: about 62,000 characters but 152,000 bytes, more than one
+    argument of a command line may hold (128 KiB)."""
+    src, dest = tmp_path / "build", tmp_path / "live"
+    src.mkdir()
+    dest.mkdir()
+    for i in range(750):
+        (src / ("f%04d-%s.php" % (i, "\u20ac" * 60))).write_text("")
+    result = run(action(), src, dest, run_after='echo "$RSYNC_PUSH_CHANGES_COMPLETE:${#RSYNC_PUSH_CHANGES}"')
+    assert len(result["changes"]) == 750
+    assert sum(len(c) + 1 for c in result["changes"]) < 65536 < sum(len(c.encode()) + 1 for c in result["changes"])
+    assert not result.get("failed") and result["run_after"]["stdout_lines"] == ["no:0"], result
