@@ -68,12 +68,6 @@ def tree_size(root: pathlib.Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def timed(func) -> float:
-    start = time.monotonic()
-    func()
-    return time.monotonic() - start
-
-
 def check(proc: subprocess.CompletedProcess, what: str):
     if proc.returncode != 0:
         raise SystemExit("%s failed:\n%s\n%s" % (what, proc.stdout[-4000:], proc.stderr[-4000:]))
@@ -127,13 +121,17 @@ class Bench:
         self.copy(empty)
 
     def raw(self, src):
-        procs = [subprocess.Popen(["rsync", "-a", "--delete", "--rsh=docker exec -i", str(src) + "/",
-                                   "%s:/var/www/raw/" % h.name], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                 for h in self.active]
-        for p in procs:
-            out, err = p.communicate()
-            if p.returncode:
-                raise SystemExit("raw rsync failed: %s" % err.decode())
+        parallel_rsync([["rsync", "-a", "--delete", "--rsh=docker exec -i", str(src) + "/", "%s:/var/www/raw/" % h.name]
+                        for h in self.active])
+
+
+def parallel_rsync(commands: list[list[str]]):
+    """Raw rsync, the floor: run these rsync command lines (one a host) at once; a failure ends the benchmark."""
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for argv in commands]
+    for proc in procs:
+        _out, err = proc.communicate()
+        if proc.returncode:
+            raise SystemExit("raw rsync failed: %s" % err.decode())
 
 
 def machine_cpu() -> float:

@@ -27,7 +27,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / ".collections"))
 
-from tests.bench.deploy import check, make_tree, median_of, tree_size  # noqa: E402
+from tests.bench.deploy import check, make_tree, median_of, parallel_rsync, tree_size  # noqa: E402
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
 from tests.harness.containers import docker  # noqa: E402
@@ -63,12 +63,20 @@ def main():
         ping = work / "ping.yml"
         ping.write_text("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n")
         active: list = []
+        raw_commands: list = []
 
         def use(count: int):
             active[:] = hosts[:count]
             inventory.write_text(json.dumps({"all": {"hosts": {
                 "api%d" % i: ssh_host_vars(address, key, control)
                 for i, (_host, address, key) in enumerate(active, 1)}}}))
+            raw_commands[:] = [
+                ["rsync", "-a", "--delete",
+                 "--rsh=ssh -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=%s/raw-%%C"
+                 " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentityFile=%s -l deploy"
+                 % (control, key),
+                 "--rsync-path=sudo -n rsync", str(src) + "/", "%s:/var/www/raw/" % address]
+                for _host, address, key in active]
 
         def playbook(*args):
             check(subprocess.run([bin_path("ansible-playbook"), "-i", str(inventory), *args], cwd=REPO, env=env,
@@ -79,18 +87,7 @@ def main():
                                                                "rsync_deploy_dest": "/var/www/app"}))
 
         def raw():
-            procs = []
-            for _host, address, key in active:
-                ssh = ("ssh -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=%s/raw-%%C"
-                       " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentityFile=%s -l deploy"
-                       % (control, key))
-                procs.append(subprocess.Popen(
-                    ["rsync", "-a", "--delete", "--rsh=" + ssh, "--rsync-path=sudo -n rsync", str(src) + "/",
-                     "%s:/var/www/raw/" % address], stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-            for proc in procs:
-                _out, err = proc.communicate()
-                if proc.returncode:
-                    raise SystemExit("raw rsync failed: %s" % err.decode())
+            parallel_rsync(raw_commands)
 
         edits = iter(range(10_000))
 
