@@ -7,6 +7,7 @@ against real hosts in tests/integration/deploy (test_rsync_deploy.py, test_rsync
 
 from __future__ import annotations
 
+import os
 import shlex
 
 import pytest
@@ -133,6 +134,13 @@ def run(act, src, dest, **args):
     return act.run(task_vars={})
 
 
+def same_top_time(src, dest):
+    """Give dest the modification time of src. rsync compares times in whole seconds: when building
+    the trees crosses a second, it would also report the top directory ('.d..t...... ./')."""
+    st = os.stat(src)
+    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
 def test_a_real_local_push_reports_exactly_what_changed(tmp_path):
     src, dest = tmp_path / "build", tmp_path / "live"
     (src / "lib").mkdir(parents=True)
@@ -140,6 +148,7 @@ def test_a_real_local_push_reports_exactly_what_changed(tmp_path):
     (src / "index.php").write_text("<?php echo 2;\n")
     dest.mkdir()
     (dest / "stale.txt").write_text("old")
+    same_top_time(src, dest)
 
     preview = run(action(check=True), src, dest, delete=True)
     assert preview["changed"] and not preview.get("failed"), preview
@@ -181,6 +190,7 @@ def tree_with_two_files(tmp_path):
     (src / "a b.php").write_text("<?php echo 1;\n")
     (src / "it's.txt").write_text("x")
     dest.mkdir()
+    same_top_time(src, dest)
     return src, dest
 
 
@@ -235,6 +245,7 @@ def test_a_list_of_changes_too_long_for_one_command_line_is_not_passed(tmp_path)
     dest.mkdir()
     for i in range(700):  # 700 changes of about 100 characters: more than 64 KiB
         (src / ("f%04d-%s.php" % (i, "x" * 80))).write_text("")
+    same_top_time(src, dest)
     result = run(action(), src, dest, run_after='echo "$RSYNC_PUSH_CHANGES_COMPLETE:${#RSYNC_PUSH_CHANGES}"')
     assert len(result["changes"]) == 700
     assert result["run_after"]["stdout_lines"] == ["no:0"], result
@@ -248,6 +259,7 @@ def test_the_limit_on_the_list_of_changes_counts_bytes_not_characters(tmp_path):
     dest.mkdir()
     for i in range(750):
         (src / ("f%04d-%s.php" % (i, "\u20ac" * 60))).write_text("")
+    same_top_time(src, dest)
     result = run(action(), src, dest, run_after='echo "$RSYNC_PUSH_CHANGES_COMPLETE:${#RSYNC_PUSH_CHANGES}"')
     assert len(result["changes"]) == 750
     assert sum(len(c) + 1 for c in result["changes"]) < 65536 < sum(len(c.encode()) + 1 for c in result["changes"])
