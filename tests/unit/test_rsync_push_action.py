@@ -184,14 +184,19 @@ def test_a_refused_setting_runs_nothing(tmp_path):
     assert list(dest.iterdir()) == []
 
 
-def tree_with_two_files(tmp_path):
+def build_and_live(tmp_path, files):
+    """A build tree holding files (name: content) and an empty live tree with the same top directory time."""
     src, dest = tmp_path / "build", tmp_path / "live"
     src.mkdir()
-    (src / "a b.php").write_text("<?php echo 1;\n")
-    (src / "it's.txt").write_text("x")
     dest.mkdir()
+    for name, content in files.items():
+        (src / name).write_text(content)
     same_top_time(src, dest)
     return src, dest
+
+
+def tree_with_two_files(tmp_path):
+    return build_and_live(tmp_path, {"a b.php": "<?php echo 1;\n", "it's.txt": "x"})
 
 
 def test_run_after_gets_the_changes_of_its_push_and_runs_only_after_a_change(tmp_path):
@@ -240,12 +245,8 @@ def test_run_after_does_not_run_after_a_failed_push_nor_in_check_mode(tmp_path):
 
 
 def test_a_list_of_changes_too_long_for_one_command_line_is_not_passed(tmp_path):
-    src, dest = tmp_path / "build", tmp_path / "live"
-    src.mkdir()
-    dest.mkdir()
-    for i in range(700):  # 700 changes of about 100 characters: more than 64 KiB
-        (src / ("f%04d-%s.php" % (i, "x" * 80))).write_text("")
-    same_top_time(src, dest)
+    # 700 changes of about 100 characters: more than 64 KiB
+    src, dest = build_and_live(tmp_path, {"f%04d-%s.php" % (i, "x" * 80): "" for i in range(700)})
     result = run(action(), src, dest, run_after='echo "$RSYNC_PUSH_CHANGES_COMPLETE:${#RSYNC_PUSH_CHANGES}"')
     assert len(result["changes"]) == 700
     assert result["run_after"]["stdout_lines"] == ["no:0"], result
@@ -254,12 +255,7 @@ def test_a_list_of_changes_too_long_for_one_command_line_is_not_passed(tmp_path)
 def test_the_limit_on_the_list_of_changes_counts_bytes_not_characters(tmp_path):
     """750 names of 60 three-byte characters: about 62,000 characters but 152,000 bytes, more than one
     argument of a command line may hold (128 KiB)."""
-    src, dest = tmp_path / "build", tmp_path / "live"
-    src.mkdir()
-    dest.mkdir()
-    for i in range(750):
-        (src / ("f%04d-%s.php" % (i, "\u20ac" * 60))).write_text("")
-    same_top_time(src, dest)
+    src, dest = build_and_live(tmp_path, {"f%04d-%s.php" % (i, "\u20ac" * 60): "" for i in range(750)})
     result = run(action(), src, dest, run_after='echo "$RSYNC_PUSH_CHANGES_COMPLETE:${#RSYNC_PUSH_CHANGES}"')
     assert len(result["changes"]) == 750
     assert sum(len(c) + 1 for c in result["changes"]) < 65536 < sum(len(c.encode()) + 1 for c in result["changes"])
