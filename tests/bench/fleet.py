@@ -31,6 +31,7 @@ import time
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.bench.deploy import host_vars  # noqa: E402
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
 from tests.harness.containers import ContainerError, committed_image, docker, start_systemd_container, wait_booted  # noqa: E402
@@ -95,8 +96,7 @@ class Fleet:
         self.active = self.names[:count]
         self.inventory.write_text(json.dumps({"all": {"children": {"api-production": {
             "hosts": {name: {} for name in self.active},
-            "vars": {"ansible_connection": "community.docker.docker", "ansible_user": "root",
-                     "naming": {"app": "api", "env": "production"}},
+            "vars": host_vars("api", "production"),
         }}}}, indent=1))
 
     def reset(self):
