@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / ".collections"))
 
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
-from tests.harness.containers import docker  # noqa: E402
+from tests.harness.containers import docker, docker_host_vars  # noqa: E402
 from tests.harness.moto import bin_path  # noqa: E402
 from tests.integration.deploy.conftest import Host, prepared_image, start_container  # noqa: E402
 
@@ -46,13 +46,9 @@ FLOOR = "ansible-playbook, one ping a host"
 ORDER = ["raw rsync", FLOOR, "rsync_deploy", "ansible.builtin.copy"]
 
 
-def host_vars(app: str, env: str) -> dict:
-    """The inventory variables of a benchmark container: the community.docker.docker connection and the
-    naming of its app-env. No ansible_user: the containers run as root anyway, and with a remote user set
-    the docker connection runs `docker version` twice before every task on every host (to learn whether
-    `docker exec -u` works): about 0.07 s of CPU a host and task here, which no SSH connection pays and
-    the raw rsync floor does not either."""
-    return {"ansible_connection": "community.docker.docker", "naming": {"app": app, "env": env}}
+def inventory_json(names) -> str:
+    """The benchmark's static inventory: these containers, all of app-env bench-test."""
+    return json.dumps({"all": {"hosts": {name: docker_host_vars("bench", "test") for name in names}}})
 
 
 def make_tree(root: pathlib.Path) -> pathlib.Path:
@@ -91,7 +87,7 @@ class Bench:
 
     def use(self, count: int):
         self.active = self.hosts[:count]
-        self.inventory.write_text(json.dumps({"all": {"hosts": {h.name: host_vars("bench", "test") for h in self.active}}}))
+        self.inventory.write_text(inventory_json(h.name for h in self.active))
 
     def clean(self, path: str):
         procs = [subprocess.Popen(["docker", "exec", h.name, "rm", "-rf", path, path + ".staging", path + ".previous"])
@@ -230,7 +226,7 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
              "`make bench-deploy` (tests/bench/deploy.py), %s. Tree: %d files, %.1f MB (80 %% PHP sources, "
              "20 %% binary assets). Debian 12 systemd containers on this machine (2 cores, shared), "
              "`community.docker.docker` connection with pipelining and no `ansible_user` (with one, that connection "
-             "runs `docker version` twice before every task on every host; tests/bench/deploy.py: host_vars). "
+             "runs `docker version` twice before every task on every host; tests/harness/containers.py: docker_host_vars). "
              "Median of %d runs, wall seconds. "
              "`ansible.builtin.copy` ran on a %d-file subset of the same tree (%d run(s)): its measured time "
              "is shown as measured → scaled to the full tree: the cost of the same playbook on an empty "

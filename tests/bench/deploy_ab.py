@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 
-from tests.bench.deploy import check, host_vars, make_tree, prepared_image, start_container
+from tests.bench.deploy import check, inventory_json, make_tree, prepared_image, start_container
 from tests.conftest import REPO, ansible_env
 from tests.harness.containers import docker
 from tests.harness.moto import bin_path
@@ -55,7 +55,7 @@ def main() -> None:
         def deploy(side: str, count: int) -> float:
             root = sides[side]
             inventory = work / ("inventory-%d.json" % count)
-            inventory.write_text(json.dumps({"all": {"hosts": {h.name: host_vars("bench", "test") for h in hosts[:count]}}}))
+            inventory.write_text(inventory_json(h.name for h in hosts[:count]))
             env = ansible_env(ANSIBLE_CONFIG=str(root / "ansible.cfg"),
                               ANSIBLE_CACHE_PLUGIN_CONNECTION=str(work / ("facts-" + side)))
             start = time.monotonic()

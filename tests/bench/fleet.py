@@ -31,10 +31,10 @@ import time
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.bench.deploy import host_vars  # noqa: E402
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
-from tests.harness.containers import ContainerError, committed_image, docker, start_systemd_container, wait_booted  # noqa: E402
+from tests.harness.containers import (  # noqa: E402
+    ContainerError, committed_image, docker, docker_host_vars, start_systemd_container, wait_booted)
 from tests.harness.moto import bin_path  # noqa: E402
 
 BASE_IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
@@ -96,7 +96,7 @@ class Fleet:
         self.active = self.names[:count]
         self.inventory.write_text(json.dumps({"all": {"children": {"api-production": {
             "hosts": {name: {} for name in self.active},
-            "vars": host_vars("api", "production"),
+            "vars": docker_host_vars("api", "production"),
         }}}}, indent=1))
 
     def reset(self):
