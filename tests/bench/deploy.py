@@ -42,6 +42,9 @@ FILES = int(os.environ.get("BENCH_FILES", "2000"))
 SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4").split(",")]
 PREFIX = "gamestack-rsync-bench-"
 SECTION = "## rsync_deploy: deploy a 2,000-file tree"
+# The generated part of the section ends here; the notes written below it by hand (the history of the
+# runs, what was tried) are kept by the next run.
+END = "<!-- end of the part written by make bench-deploy; the notes below it are kept -->"
 FLOOR = "ansible-playbook, one ping a host"
 ORDER = ["raw rsync", FLOOR, "rsync_deploy", "ansible.builtin.copy"]
 
@@ -277,7 +280,7 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
             lines.append("| %d | %s | %.2f s | %.2f s | %.0f %% | %.2f s | %.2f s |"
                          % (count, label, wall, machine, 100 * machine / (wall * (os.cpu_count() or 1)), own,
                             max(machine - own, 0.0)))
-    lines.append("")
+    lines += ["", END, ""]
     return "\n".join(lines)
 
 
@@ -297,7 +300,7 @@ def main():
         print("tree: %d files, %.1f MB; copy subset: %d files" % (files, size / 1e6, copy_files), flush=True)
         results = run_matrix(Bench(work, hosts), src, subset)
         text = render(results, files, size, copy_files)
-        write_section(SECTION, text)
+        write_section(SECTION, text, END)
         print(text)
     finally:
         for h in hosts:

@@ -13,8 +13,9 @@ def write_section(section_title: str, text: str, end_marker: str | None = None, 
     append it when the section is not there yet.
 
     The old section ends at ``end_marker`` (included) when given and found, else just before the next
-    "## " heading (or at the end of the file). One blank line separates the section from a "## "
-    heading that follows it; everything else in the file is left as it was.
+    "## " heading (or at the end of the file). One blank line separates the new text from what follows
+    it (the next "## " section, or notes written by hand below an end marker inside the section);
+    everything else in the file is left as it was.
     """
     doc.parent.mkdir(parents=True, exist_ok=True)
     content = doc.read_text() if doc.exists() else HEADER
@@ -27,7 +28,7 @@ def write_section(section_title: str, text: str, end_marker: str | None = None, 
             nxt = content.find("\n## ", start + len(section_title))
             end = nxt if nxt != -1 else len(content)
         rest = content[end:].lstrip("\n")
-        content = content[:start] + text.rstrip("\n") + "\n" + ("\n" if rest.startswith("## ") else "") + rest
+        content = content[:start] + text.rstrip("\n") + "\n" + ("\n" if rest else "") + rest
     else:
         content = content.rstrip("\n") + "\n\n" + text
     doc.write_text(content)

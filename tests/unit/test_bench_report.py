@@ -51,3 +51,26 @@ def test_a_missing_file_gets_the_header(tmp_path):
     doc = tmp_path / "docs" / "benchmarks.md"
     write_section(RSYNC, RSYNC_OLD, doc=doc)
     assert doc.read_text() == HEADER + "\n" + RSYNC_OLD
+
+
+def test_notes_below_an_end_marker_inside_a_section_are_kept(tmp_path):
+    """make bench-deploy replaces its tables and keeps the history written by hand below its marker."""
+    from tests.bench import deploy
+
+    results = {}
+    for count in deploy.SIZES:
+        for method in deploy.ORDER:
+            cell = {"first": 3.0, "same": 1.5, "one": 1.75, "fixed": 1.0,
+                    "cpu": {"same": (1.5, 2.0, 1.0), "one": (1.75, 2.5, 1.25)}}
+            results[(count, method)] = cell
+    generated = deploy.render(results, files=2000, size=50_000_000, copy_files=100)
+    assert generated.startswith(deploy.SECTION + "\n")
+    assert generated.rstrip("\n").endswith(deploy.END)
+
+    notes = "Run of yesterday: slower, see why.\n\n**Tried and not adopted:** this.\n"
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(TOP + deploy.SECTION + "\n\nold tables\n\n" + deploy.END + "\n\n" + notes + "\n" + INVENTORY_OLD)
+    write_section(deploy.SECTION, generated, deploy.END, doc=doc)
+    text = doc.read_text()
+    assert "old tables" not in text
+    assert text == TOP + generated.rstrip("\n") + "\n\n" + notes + "\n" + INVENTORY_OLD
