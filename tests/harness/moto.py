@@ -52,7 +52,6 @@ class MotoServer:
             # moto_server plus a recorder of the API calls (tests/harness/moto_recording.py).
             [sys.executable, RECORDING_SERVER, "-H", self.host, "-p", str(self.port)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
             env=env,
         )
         deadline = time.monotonic() + timeout

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
 import os
 import re
 import threading
@@ -79,19 +80,43 @@ def describe(environ: dict, body: bytes) -> dict | None:
 
 
 class Recorder:
+    """WSGI middleware: records each signed request, then hands it to moto unchanged.
+
+    Recording is a side job: it creates the log's directory itself, and a call it cannot record
+    (unwritable path, full disk, a request it cannot parse) is reported on stderr once and the
+    request is still answered by moto. A recorder failure must never become an API error.
+    """
+
     def __init__(self, app, path: str | None):
         self.app = app
         self.path = path
+        self.failed = False
+        if path:
+            try:
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            except OSError as err:
+                self.report(err)
 
-    def __call__(self, environ, start_response):
-        if self.path:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length) if length else b""
-            environ["wsgi.input"] = io.BytesIO(body)
+    def report(self, err: Exception) -> None:
+        if not self.failed:
+            self.failed = True
+            sys.stderr.write("moto_recording: cannot record API calls to %s: %s\n" % (self.path, err))
+
+    def record(self, environ) -> None:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
             call = describe(environ, body)
             if call:
                 with _LOCK, open(self.path, "a", encoding="utf-8") as log:
                     log.write(json.dumps(call, sort_keys=True) + "\n")
+        except (OSError, ValueError) as err:
+            self.report(err)
+
+    def __call__(self, environ, start_response):
+        if self.path:
+            self.record(environ)
         return self.app(environ, start_response)
 
 
@@ -101,6 +126,8 @@ def main() -> None:
     parser.add_argument("-p", "--port", type=int, default=5000)
     args = parser.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))
+    # stderr carries the recorder's own warnings, not a line per request.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(args.host, args.port, Recorder(app, os.environ.get("GAMESTACK_AWS_CALL_LOG")), threaded=True,
                request_handler=MotoRequestHandler)
