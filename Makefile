@@ -62,7 +62,7 @@ docker-up: controller-packages
 	bash tests/harness/docker-up.sh
 
 test-unit: venv controller-packages
-	$(BIN)/pytest -q tests/unit $(PYTEST_ARGS)
+	$(BIN)/pytest -q tests/unit tests/harness/tests tests/bench/tests $(PYTEST_ARGS)
 
 test-inventory: test-inventory-2.19 test-inventory-2.16
 test-inventory-2.19: venv

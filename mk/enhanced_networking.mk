@@ -7,7 +7,7 @@ TEST_TARGETS += test-enhanced-networking-module
 # plus the instance family table's unit tests.
 test-enhanced-networking-module: test-enhanced-networking-module-2.19 test-enhanced-networking-module-2.16
 test-enhanced-networking-module-2.19: venv
-	$(BIN)/pytest -q $(XDIST) tests/unit/test_instance_families.py tests/integration/modules/test_ec2_enhanced_networking.py $(PYTEST_ARGS)
+	$(BIN)/pytest -q $(XDIST) tests/unit/plugins/module_utils/test_instance_families.py tests/integration/modules/test_ec2_enhanced_networking.py $(PYTEST_ARGS)
 test-enhanced-networking-module-2.16: venv-2.16
 	$(BIN216)/pytest -q $(XDIST) tests/integration/modules/test_ec2_enhanced_networking.py $(PYTEST_ARGS)
 

@@ -4,7 +4,7 @@ The one home of the `docker run` flags that let systemd boot in an unprivileged 
 build machines (``--privileged`` does not work there, and the Docker API refuses
 ``systempaths=unconfined``, hence the CLI). Used by scripts/demo.py, the benchmarks in tests/bench and
 the integration tests. extensions/molecule/resources/create.yml is Ansible YAML and keeps its own copy
-of the list; tests/unit/test_containers.py checks that the two agree.
+of the list; tests/harness/tests/test_containers.py checks that the two agree.
 
 This module imports nothing from the checkout, so it can also be loaded by path (the molecule verify
 steps do, see extensions/molecule/resources/gamestack_verify.py).

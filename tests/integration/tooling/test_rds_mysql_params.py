@@ -2,7 +2,7 @@
 
 moto has no DescribeEngineDefaultParameters, so the role runs with
 rds_mysql_params_check_names_with_api=false here; the name check against the engine defaults is
-covered by tests/unit/test_rds_parameter_group.py with botocore's Stubber.
+covered by tests/unit/plugins/modules/test_rds_parameter_group.py with botocore's Stubber.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import yaml
 
 from tests.harness import containers
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+REPO = pathlib.Path(__file__).resolve().parents[3]
 CREATE = REPO / "extensions" / "molecule" / "resources" / "create.yml"
 
 
