@@ -1,4 +1,4 @@
-"""Issue 6: the inventory at fleet scale, gamestack.aws.name_tags against amazon.aws.aws_ec2.
+"""The inventory at fleet scale, gamestack.aws.name_tags against amazon.aws.aws_ec2.
 
 One moto server (tests/harness/moto.py) is seeded once: us-east-1 grows to each single-region size
 in turn (1,000 -> 5,000 -> 10,000). "NxR" sizes (5000x4: 5,000 instances over 4 regions) get one
@@ -6,7 +6,7 @@ moto server per region behind tests/harness/region_router.py, as AWS has one end
 
   (a) floor: a bare boto3 paginate of describe_instances in a fresh Python process;
   (b) ``ansible-inventory --list`` with gamestack.aws.name_tags;
-  (c) ``ansible-inventory --list`` with amazon.aws.aws_ec2, configured as in issue 6 (its groups
+  (c) ``ansible-inventory --list`` with amazon.aws.aws_ec2, configured to build the same groups (its groups
       and parents are checked against (b) first: the benchmark fails if they differ);
   (d) (b) with a warm inventory cache (jsonfile).
 
@@ -15,7 +15,7 @@ What no plugin can go below is measured in the same run: ansible-core's start-up
 same warm run with ``--graph``). Their sum over (b) is the least d/b any inventory plugin can reach.
 
 Each child's CPU (user + sys), wall time and peak RSS come from os.wait4; the median of --runs runs
-is reported. The table goes to the "## Inventory at fleet scale (issue 6)" section of
+is reported. The table goes to the "## Inventory at fleet scale" section of
 docs/benchmarks.md (other sections are kept). Raw results go to .cache/bench_inventory/last.json;
 ``--baseline FILE`` (an earlier raw result) adds a before/after table.
 
@@ -43,8 +43,8 @@ from tests.conftest import REPO, ansible_env
 from tests.harness.moto import FAKE_CREDENTIALS, MotoServer, bin_path, default_ami
 from tests.harness.region_router import RegionRouter
 
-SECTION = "## Inventory at fleet scale (issue 6)"
-END = "<!-- end: inventory at fleet scale (issue 6) -->"
+SECTION = "## Inventory at fleet scale"
+END = "<!-- end: inventory at fleet scale -->"
 RAW = REPO / ".cache" / "bench_inventory"
 MAIN_REGION = "us-east-1"
 OTHER_REGIONS = ["us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1"]
@@ -382,7 +382,7 @@ def render(results, args, load_start, load_end, versions, baseline, when):
                   + "; ".join("%s: %.2f + %.2f s = %.2f of (b)" % (
                       label(tuple(r["size"])), r["d_bound"]["core"], r["d_bound"]["output"], r["ratios"]["d bound/b cpu"])
                       for r in bounded) + "."]
-    lines += ["", "Goals of issue 6:", ""] + goal_lines(results)
+    lines += ["", "Goals of the inventory plugin at fleet scale:", ""] + goal_lines(results)
     if baseline:
         lines += ["", "Before/after the optimisation of name_tags ((b) and (d), same "
                   "benchmark; before = %s):" % baseline["when"], "",

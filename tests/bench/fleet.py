@@ -9,7 +9,7 @@ playbooks/deploy.yml -l api-production` deploys examples/app (or, while examples
 generated tree of ~200 files) to 1, 4 and 8 hosts with the shipped ansible.cfg (forks, pipelining,
 smart gathering + jsonfile fact cache, profile_tasks): first deploy (empty destination, empty fact
 cache) and a one-file-change redeploy (warm fact cache), median of BENCH_RUNS runs (default 3).
-Results go to the "Fleet deploy (issue 8)" section of docs/benchmarks.md (other sections are kept).
+Results go to the "Fleet deploy" section of docs/benchmarks.md (other sections are kept).
 All containers are removed at the end.
 
 Run: make bench-fleet (never part of make test).
@@ -44,8 +44,8 @@ SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4,8").split(",")]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 GENERATED_FILES = 200
 DEST = "/var/www/app"
-SECTION = "## Fleet deploy (issue 8)"
-END = "<!-- end: Fleet deploy (issue 8) -->"
+SECTION = "## Fleet deploy"
+END = "<!-- end: Fleet deploy -->"
 
 
 def prepared_image() -> str:

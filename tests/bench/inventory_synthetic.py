@@ -2,7 +2,7 @@
 
 The plugin's ``_fetch`` is replaced by a generator of N records (the shape ``instance_record`` makes), so
 what is measured is ansible-core plus the plugin's own grouping and host variables, free of moto's
-response time and botocore's parsing. Used to profile the plugin for issue 6:
+response time and botocore's parsing. Used to profile the plugin at fleet scale:
 
     . env with ANSIBLE_CONFIG=ansible.cfg and ANSIBLE_INVENTORY_ENABLED=gamestack.aws.name_tags
     FAKE_N=5000 /usr/bin/time -f '%U+%S s %M KB' .venv/bin/python tests/bench/inventory_synthetic.py CONFIG >/dev/null

@@ -1,7 +1,7 @@
 """One endpoint in front of one moto server per AWS region, as AWS has one endpoint per region.
 
 A single moto server answers one request at a time, so several regions behind it are served one
-after another whatever the client does. The benchmark of issue 6 measures whether the inventory
+after another whatever the client does. The inventory benchmark (tests/bench/bench_inventory.py) measures whether the inventory
 queries regions concurrently; this router lets each region have its own moto process. Clients
 keep one ``endpoint_url``; the router reads the region from the SigV4 credential scope of each
 request (``Credential=AKID/20261128/eu-west-1/ec2/aws4_request``) and forwards the request,

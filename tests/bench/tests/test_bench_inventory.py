@@ -1,4 +1,4 @@
-"""tests/bench/bench_inventory: the ratios of issue 6's goals and the floor of (d) as written to docs/benchmarks.md."""
+"""tests/bench/bench_inventory: the ratios of the benchmark's goals and the floor of (d) as written to docs/benchmarks.md."""
 
 import argparse
 

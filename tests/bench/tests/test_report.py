@@ -2,9 +2,9 @@
 
 from tests.bench.report import HEADER, write_section
 
-FLEET, FLEET_END = "## Fleet deploy (issue 8)", "<!-- end: Fleet deploy (issue 8) -->"
+FLEET, FLEET_END = "## Fleet deploy", "<!-- end: Fleet deploy -->"
 RSYNC = "## rsync_deploy: deploy a 2,000-file tree"
-INVENTORY, INVENTORY_END = "## Inventory at fleet scale (issue 6)", "<!-- end: inventory at fleet scale (issue 6) -->"
+INVENTORY, INVENTORY_END = "## Inventory at fleet scale", "<!-- end: inventory at fleet scale -->"
 TOP = "# Benchmarks\n\nEach section is written by its own `make bench-*` target.\n\n"
 FLEET_OLD = FLEET + "\n\nold fleet table\n\n## not a heading: the end marker decides\n\n" + FLEET_END + "\n"
 RSYNC_OLD = RSYNC + "\n\nold rsync table\n| a | b |\n"

@@ -1,4 +1,4 @@
-"""Regions are listed at the same time, not one after another (issue 6), shown without timing.
+"""Regions are listed at the same time, not one after another, shown without timing.
 
 The proxy in front of moto holds the first DescribeInstances of every region until the first call of
 every other region has arrived too (a barrier). A plugin that lists regions one after another never

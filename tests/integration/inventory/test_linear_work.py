@@ -1,4 +1,4 @@
-"""Issue 6 regression guard (counts, not timings): per-run work grows linearly with the fleet.
+"""Regression guard of the inventory at fleet scale (counts, not timings): per-run work grows linearly with the fleet.
 
 API calls are one DescribeInstances per page per region whatever the fleet size; nothing is
 templated unless compose/groups/keyed_groups are configured, and then a fixed number per host.
