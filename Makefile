@@ -1,91 +1,42 @@
-# gamestack.aws developer entry points. `make demo` and `make test` are the two commands
-# a newcomer types; everything they need is installed by the targets themselves.
+# gamestack.aws developer entry points. `make demo` and `make test` are the two commands a newcomer
+# types; every target installs what it needs. `make help` lists the targets: each line of it is the
+# `## ` comment of a target (or a `## ` line) in this file and in mk/*.mk.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTHON ?= python3
-VENV := .venv
-VENV216 := .venv-2.16
+
+## Usage: make <target> [VARIABLE=value ...]; `make demo` and `make test` install what they need.
+.PHONY: help clean
+help: ## this list
+	@awk '/^## [A-Z].*:$$/ { print "" } \
+	     /^## / { print substr($$0, 4); next } \
+	     /^[A-Za-z0-9_%.<>-]+:.*## / { split($$0, t, ":"); gsub(/%/, "<role>", t[1]); sub(/^.*## /, ""); printf "  make %-24s %s\n", t[1], $$0 }' \
+	     $(MAKEFILE_LIST)
+	@echo; echo "Molecule scenarios: $(SCENARIOS)"
+
+clean: ## remove build output, caches and the collection link (not the venvs)
+	rm -rf build .cache .pytest_cache .collections
+
+## Variables:
+##   CORE=2.16         run a suite with ansible-core 2.16 (the last core that manages CentOS 7) instead of 2.19
+##   PYTEST_ARGS=...   passed to pytest, e.g. PYTEST_ARGS='-k efs_backup' or PYTEST_ARGS=-x
+##   XDIST=            run suites of ansible-* subprocesses serially instead of on two pytest-xdist workers
+CORE ?= 2.19
+CORES := 2.19 2.16
+# One virtualenv per controller version, pinned by requirements/controller-<core>.txt.
+VENV_2.19 := .venv
+VENV_2.16 := .venv-2.16
+VENV := $(VENV_$(CORE))
+ifeq ($(VENV),)
+$(error CORE=$(CORE) is not one of: $(CORES))
+endif
 BIN := $(CURDIR)/$(VENV)/bin
-BIN216 := $(CURDIR)/$(VENV216)/bin
 COLLECTION_LINK := .collections/ansible_collections/gamestack/aws
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 # Every AWS call the tests make against moto is recorded here; test-iam checks them against docs/iam.
 export GAMESTACK_AWS_CALL_LOG := $(CURDIR)/.cache/aws-calls.jsonl
 PYTEST_ARGS ?=
-# Suites of independent ansible-* subprocess runs use both cores (pytest-xdist); XDIST= runs them serially.
 XDIST ?= -n 2
 
-# Each mk/*.mk adds its own targets to these lists.
-TEST_TARGETS := test-unit test-inventory
-BENCH_TARGETS :=
-LINT_TARGETS := lint-ansible lint-sanity
-DEMO_TARGETS :=
-
-
-.PHONY: test-begin test-iam
-.PHONY: help venv venv-2.16 collection-link test bench lint demo demo-clean clean \
-        test-unit test-inventory test-inventory-2.19 test-inventory-2.16 controller-packages docker-up build-collection
-
-help:
-	@echo "make demo        seed a local EC2 API (moto) and show the inventory and the api-production targets"
-	@echo "make test        every test: unit, inventory (ansible-core 2.19 and 2.16), roles (molecule), render"
-	@echo "make lint        ansible-lint --profile production and ansible-test sanity"
-	@echo "make bench       benchmarks; numbers go to docs/benchmarks.md"
-	@echo "make venv        .venv with pinned dependencies (ansible-core 2.19); make venv-2.16 for 2.16"
-
-venv: $(VENV)/.installed collection-link
-$(VENV)/.installed: requirements/controller-2.19.txt
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements/controller-2.19.txt
-	touch $@
-
-venv-2.16: $(VENV216)/.installed collection-link
-$(VENV216)/.installed: requirements/controller-2.16.txt
-	rm -rf $(VENV216)
-	$(PYTHON) -m venv $(VENV216)
-	$(VENV216)/bin/pip install -q --disable-pip-version-check -r requirements/controller-2.16.txt
-	touch $@
-
-# ansible finds collections under <path>/ansible_collections/<ns>/<name>: link this checkout there.
-collection-link: $(COLLECTION_LINK)
-$(COLLECTION_LINK):
-	mkdir -p $(dir $@)
-	ln -sfn ../../.. $@
-
-# The controller's system packages of bindep.txt (rsync, the ssh client), installed when missing.
-controller-packages: venv
-	bash tests/harness/controller-packages.sh $(BIN)/bindep
-
-docker-up: controller-packages
-	bash tests/harness/docker-up.sh
-
-test-unit: venv controller-packages
-	$(BIN)/pytest -q tests/unit tests/harness/tests tests/bench/tests $(PYTEST_ARGS)
-
-test-inventory: test-inventory-2.19 test-inventory-2.16
-test-inventory-2.19: venv
-	$(BIN)/pytest -q $(XDIST) tests/integration/inventory $(PYTEST_ARGS)
-test-inventory-2.16: venv-2.16
-	$(BIN216)/pytest -q $(XDIST) tests/integration/inventory $(PYTEST_ARGS)
-
-build-collection: venv
-	mkdir -p build
-	$(BIN)/ansible-galaxy collection build --force --output-path build .
-
--include mk/*.mk
-
-# test-begin empties the call log, test-iam (last) checks the calls of the whole run.
-test: test-begin $(TEST_TARGETS) test-iam
-test-begin:
-	mkdir -p .cache
-	: > $(GAMESTACK_AWS_CALL_LOG)
-test-iam: venv
-	$(BIN)/pytest -q tests/integration/iam $(PYTEST_ARGS)
-bench: $(BENCH_TARGETS)
-lint: $(LINT_TARGETS)
-demo: $(DEMO_TARGETS)
-
-clean:
-	rm -rf build .cache .pytest_cache .collections
+include mk/venv.mk mk/image.mk mk/demo.mk mk/test.mk mk/lint.mk mk/build.mk mk/bench.mk
