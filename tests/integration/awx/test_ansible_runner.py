@@ -1,10 +1,10 @@
 """The AWX path with AWX's own engine: ansible-runner, streamed transmit | worker | process.
 
 AWX does not run ansible-playbook itself: the controller packs a private data directory (project,
-inventory, env/envvars, env/extravars) with `ansible-runner transmit`, the execution node runs it with
-`ansible-runner worker`, and the controller reads the job events back with `ansible-runner process`.
-These tests drive the three commands joined by pipes, as AWX's receptor mesh joins them, for the two jobs of
-docs/awx.md:
+inventory, env/envvars, env/extravars) with ansible-runner's transmit (its Python API, as AWX calls it), the
+execution node runs it with `ansible-runner worker`, and the controller reads the job events back with
+`ansible-runner process`. These tests run the three as separate processes joined by pipes, as AWX's receptor
+mesh joins them, for the two jobs of docs/awx.md:
 
 1. the inventory update: `ansible-inventory --list --export` on the project's gamestack.aws.name_tags source
    (what AWX imports into its database);
@@ -93,9 +93,8 @@ class Job:
         ansible-runner process, each its own process, joined by pipes."""
         runner = bin_path("ansible-runner")
         env = node_env()
-        transmit = subprocess.Popen([sys.executable, "-c", TRANSMIT, json.dumps(dict(job, private_data_dir=str(self.dir),
-                                                                                      ident=self.ident))],
-                                    stdout=subprocess.PIPE, env=env)
+        job = dict(job, private_data_dir=str(self.dir), ident=self.ident)
+        transmit = subprocess.Popen([sys.executable, "-c", TRANSMIT, json.dumps(job)], stdout=subprocess.PIPE, env=env)
         worker = subprocess.Popen([runner, "worker", "--private-data-dir", str(self.worker_dir), "--delete"],
                                   stdin=transmit.stdout, stdout=subprocess.PIPE, env=env)
         transmit.stdout.close()
@@ -177,7 +176,7 @@ def fleet(tmp_path_factory):
             for container in started:
                 wait_booted(container, timeout=120)
                 docker("exec", container, "systemctl", "start", "apache2")
-            yield {"root": root, "ee": ee, "moto": moto, "instances": instances}
+            yield {"ee": ee, "moto": moto, "instances": instances}
         finally:
             if started:
                 docker("rm", "-f", "-v", *started, check=False)
