@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
-import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
@@ -32,7 +32,6 @@ FLEET_COLUMNS = (
 )
 FORMATS = ("text", "csv", "markdown")
 MISSING = "-"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # A cell a spreadsheet would run as a formula (CSV injection) starts with one of these.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -122,21 +121,45 @@ def _columns(rows, columns):
     return result
 
 
+def _escape(char):
+    """A character that would break a row or that a terminal does not show, escaped: control characters
+    (category Cc) and invisible format characters (Cf: zero-width space, byte order mark, bidi overrides)."""
+    if unicodedata.category(char) not in ("Cc", "Cf"):
+        return char
+    return _CONTROL_NAMES.get(char) or ("\\x%02x" % ord(char) if ord(char) < 0x100 else "\\u%04x" % ord(char))
+
+
 def _visible(value):
-    """A cell for text and Markdown: missing -> '-', control characters escaped (one row stays one line)."""
+    """A cell for text and Markdown: missing -> '-', control characters escaped (one row stays one line), and
+    in double quotes when its ends would otherwise be invisible or ambiguous: leading or trailing whitespace
+    (a Name tag 'api-production ' is not api-production), a leading double quote, or a literal '-'."""
     if value is None or value == "":
         return MISSING
     text = str(value)
-    return _CONTROL.sub(lambda m: _CONTROL_NAMES.get(m.group(0), "\\x%02x" % ord(m.group(0))), text)
+    quote = text[0].isspace() or text[-1].isspace() or text.startswith('"') or text == MISSING
+    if quote:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    text = "".join(_escape(char) for char in text)
+    return '"%s"' % text if quote else text
+
+
+def _width(text):
+    """Terminal columns of text: wide and fullwidth (CJK) characters take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
 
 
 def _text_table(header, body):
-    widths = [len(h) for h in header]
+    widths = [_width(h) for h in header]
     for cells in body:
-        widths = [max(w, len(c)) for w, c in zip(widths, cells)]
+        widths = [max(w, _width(c)) for w, c in zip(widths, cells)]
     lines = []
     for cells in [header] + body:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
+        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip())
     return lines
 
 

@@ -31,7 +31,7 @@ options:
     default: instance
   family:
     description:
-      - The parameter group family, for example C(mysql8.0) or C(aurora-mysql8.0). Required with
+      - The parameter group family, for example C(mysql8.0), C(mysql8.4) or C(aurora-mysql8.0). Required with
         O(state=present). The family of an existing group cannot change; a different family is an error.
     type: str
   description:

@@ -40,6 +40,9 @@ FLEET = [
     (None, None, "us-east-1a", "10.20.1.50", None, "running"),
     ("Legacy Box", None, "us-east-1b", "10.20.2.60", "198.51.100.60", "running"),
     ("INJECTION", None, "us-east-1b", "10.20.2.70", None, "running"),
+    # Shown in quotes (the space would be invisible) and aligned (wide characters take two columns).
+    ("api-production ", None, "us-east-1b", "10.20.2.80", None, "running"),
+    ("ゲーム-production", None, "us-east-1a", "10.20.1.80", None, "running"),
     ("api-production-20240101-0000", "api-production", "us-east-1a", "10.20.1.99", None, "stopped"),
 ]
 
@@ -140,7 +143,7 @@ def test_printed_table_matches_the_golden_file(fleet, aws, tmp_path):
         assert len(rows) == 1, (instance, lines)
         assert private in rows[0] and az in rows[0] and (public or "") in rows[0]
         if name and "{{" not in name:
-            assert rows[0].startswith(name + " ")
+            assert rows[0].startswith((name if name == name.strip() else '"%s"' % name) + " ")
 
     check_golden("fleet_report.txt", normalise("\n".join(lines) + "\n", fleet["mapping"]))
     # The tag value that looks like a template is printed literally and never evaluated.
@@ -176,7 +179,7 @@ def test_human_output_of_the_default_callback(fleet, aws, tmp_path):
     golden = (GOLDEN / "fleet_report.txt").read_text().splitlines()
     shown = normalise(proc.stdout, fleet["mapping"])
     for line in golden:
-        assert json.dumps(line) in shown, line
+        assert json.dumps(line, ensure_ascii=False) in shown, line
 
 
 @pytest.mark.parametrize(

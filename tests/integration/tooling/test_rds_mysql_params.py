@@ -63,6 +63,27 @@ def test_mysql80_skips_the_query_cache_and_merges_overrides(aws, tmp_path):
     assert instance_params(aws, "game-production") == {"innodb_flush_log_at_trx_commit": "1", "max_connections": "4000"}
 
 
+def test_mysql84_gets_the_redo_log_preset_and_is_idempotent(aws, tmp_path):
+    """RDS for MySQL 8.4. moto accepts any family name: this proves what the role sends, not that RDS accepts it."""
+    first = run_role(aws, tmp_path, rds_mysql_params_name="game-84", rds_mysql_params_family="mysql8.4",
+                     rds_mysql_params_overrides={"max_connections": 4000})
+    assert first.rc == 0, first.output
+    assert instance_params(aws, "game-84") == {"innodb_flush_log_at_trx_commit": "2", "max_connections": "4000"}
+    group = aws("rds").describe_db_parameter_groups(DBParameterGroupName="game-84")["DBParameterGroups"][0]
+    assert group["DBParameterGroupFamily"] == "mysql8.4"
+    assert groups(aws)[1] == []
+    again = run_role(aws, tmp_path, rds_mysql_params_name="game-84", rds_mysql_params_family="mysql8.4",
+                     rds_mysql_params_overrides={"max_connections": 4000})
+    assert again.rc == 0 and again.stats["changed"] == 0, again.output
+
+
+def test_a_variable_84_removed_is_still_fine_on_80(aws, tmp_path):
+    result = run_role(aws, tmp_path, rds_mysql_params_name="game-80", rds_mysql_params_family="mysql8.0",
+                      rds_mysql_params_overrides={"default_authentication_plugin": "caching_sha2_password"})
+    assert result.rc == 0, result.output
+    assert instance_params(aws, "game-80")["default_authentication_plugin"] == "caching_sha2_password"
+
+
 def test_override_changes_only_that_parameter(aws, tmp_path):
     run_role(aws, tmp_path, rds_mysql_params_name="game-production", rds_mysql_params_family="mysql8.0")
     changed = run_role(aws, tmp_path, rds_mysql_params_name="game-production", rds_mysql_params_family="mysql8.0",
@@ -112,6 +133,13 @@ def test_check_mode_creates_nothing_then_reports_pending_changes(aws, tmp_path):
         ({"rds_mysql_params_family": "mysql9.9"}, "rds_mysql_params_family"),
         ({"rds_mysql_params_family": "mysql8.0", "rds_mysql_params_overrides": {"query_cache_type": 0}},
          "parameter query_cache_type does not exist in mysql8.0 (removed in MySQL 8.0)"),
+        ({"rds_mysql_params_family": "aurora-mysql8.4"}, "rds_mysql_params_family"),  # Aurora has no 8.4 family
+        ({"rds_mysql_params_family": "mysql8.4", "rds_mysql_params_overrides": {"query_cache_size": 0}},
+         "parameter query_cache_size does not exist in mysql8.4 (removed in MySQL 8.0)"),
+        ({"rds_mysql_params_family": "mysql8.4", "rds_mysql_params_overrides": {"default_authentication_plugin": "x"}},
+         "parameter default_authentication_plugin does not exist in mysql8.4 (removed in MySQL 8.4)"),
+        ({"rds_mysql_params_family": "mysql8.4", "rds_mysql_params_overrides": {"expire_logs_days": 7}},
+         "parameter expire_logs_days does not exist in mysql8.4 (removed in MySQL 8.4)"),
         ({"rds_mysql_params_family": "aurora-mysql8.0", "rds_mysql_params_cluster_overrides": {"tx_isolation": "READ-COMMITTED"}},
          "parameter tx_isolation does not exist in aurora-mysql8.0"),
         ({"rds_mysql_params_family": "mysql5.7", "rds_mysql_params_overrides": {"Max Connections": 10}},
