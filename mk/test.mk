@@ -3,7 +3,7 @@
 # the controller version again under 2.16, then test-iam over the AWS calls of the whole run. The demo
 # is not part of it: .ci/run runs `make demo` first, which fails the same way test-demo does.
 TESTS_2.19 := test-unit test-build test-inventory test-modules test-tooling test-render test-ee test-deploy \
-              test-app-server test-roles
+              test-app-server test-awx test-roles
 TESTS_2.16 := test-inventory test-modules test-tooling test-render test-deploy
 
 # The molecule scenarios: extensions/molecule/<role>/ (`default` is a stub molecule loads first).
@@ -16,7 +16,7 @@ DEPLOY_TESTS_2.16 := tests/integration/deploy/test_rsync_deploy.py tests/integra
 ANSIBLE_BUILDER_VERSION := 3.2.0
 
 .PHONY: test test-begin test-iam test-unit test-build test-inventory test-modules test-tooling test-render \
-        test-ee test-deploy test-app-server test-roles ee-builder
+        test-ee test-deploy test-app-server test-awx test-roles ee-builder
 
 # The sub-makes run the suites; both virtualenvs are brought up to date here first, once.
 test: venvs test-begin ## every suite under ansible-core 2.19, the controller-dependent ones under 2.16, then test-iam
@@ -59,6 +59,11 @@ test-deploy: venv test-image ## rsync_deploy, deploy.yml, publish.yml and the bo
 # Starts (and always removes) the container gamestack-appserver-test.
 test-app-server: venv test-image ## playbooks/app_server.yml run from outside the collection
 	$(BIN)/pytest -q tests/integration/roles/test_app_server_outside.py $(PYTEST_ARGS)
+
+# Containers gamestack-awx-<instance id> (label gamestack-awx-test=1), always removed; ansible-runner is
+# in the 2.19 virtualenv only.
+test-awx: venv test-image ## name_tags and deploy.yml run the way AWX runs them: ansible-runner transmit | worker | process
+	$(BIN)/pytest -q tests/integration/awx $(PYTEST_ARGS)
 
 # ansible-builder is pinned in requirements/controller-2.19.txt; installed here if that pin is missing.
 ee-builder: venv
