@@ -57,6 +57,11 @@ def test_scripts_units_and_timer_installed(host):
     for path in ("/usr/local/sbin/gamestack-efs-backup", RESTORE):
         script = host.file(path)
         assert script.is_file and script.user == "root" and script.mode == 0o750
+    assert host.file("/usr/local/libexec/gamestack-efs-restore-move.py").mode == 0o644
+    settings = host.file("/etc/gamestack-efs-backup.conf")
+    assert settings.user == "root" and settings.mode == 0o640
+    assert "EFS_BACKUP_NAME=assets-production\n" in settings.content_string
+    assert "EFS_BACKUP_KEEP=3\n" in settings.content_string
     assert host.file(DEST).is_directory and host.file(DEST).mode == 0o700
     sh(host, "systemd-analyze verify /etc/systemd/system/gamestack-efs-backup.service "
              "/etc/systemd/system/gamestack-efs-backup.timer")
@@ -167,6 +172,33 @@ def test_restore_with_force_repairs_the_source_in_place(efs):
     assert efs.file(SOURCE + "/top.txt").content_string == "damaged\n"  # nothing written
     sh(efs, "%s --force %s %s" % (RESTORE, good_archives(efs)[0], SOURCE))  # a bare name is looked up in DEST
     assert tree(efs, SOURCE, days=7) == original
+
+
+def test_forced_restore_never_follows_a_symlink_planted_in_the_target(efs):
+    """uploads -> /srv/outside in the live tree: the archive's uploads/... must not land outside."""
+    sh(efs, "mkdir -p %s/uploads/cron.d && echo job > %s/uploads/cron.d/job" % (SOURCE, SOURCE))
+    assert_succeeded(start_backup(efs))
+    sh(efs, "rm -rf %s/uploads /srv/outside && mkdir /srv/outside && ln -s /srv/outside %s/uploads" % (SOURCE, SOURCE))
+    result = sh(efs, "%s --force latest %s" % (RESTORE, SOURCE), check=False)
+    assert result.rc == 6, (result.rc, result.stdout, result.stderr)
+    assert "uploads: the target has a symlink where the archive has a directory" in result.stderr
+    assert sh(efs, "find /srv/outside -mindepth 1").stdout == "", "a restored file landed outside the target"
+    assert sh(efs, "ls -A %s | grep -c gamestack-efs-restore || true" % SOURCE).stdout.strip() == "0"
+    sh(efs, "rm -rf /srv/outside")
+
+
+def test_backup_with_hard_links_restores(efs):
+    sh(efs, "ln %s/top.txt %s/top-again.txt" % (SOURCE, SOURCE))
+    assert_succeeded(start_backup(efs))
+    target = sh(efs, "mktemp -d /tmp/restore.XXXXXX").stdout.strip()
+    try:
+        out = sh(efs, "%s latest %s" % (RESTORE, target)).stdout
+        assert "OK: restored %d files" % (len(RECENT) + 2) in out
+        inodes = sh(efs, "stat -c %%i %s/top.txt %s/top-again.txt" % (target, target)).stdout.split()
+        assert inodes[0] == inodes[1]
+        assert tree(efs, target) == tree(efs, SOURCE, days=7)
+    finally:
+        sh(efs, "rm -rf %s" % target)
 
 
 @pytest.mark.parametrize(
