@@ -95,6 +95,12 @@ def test_render_per_platform(render_role, platform):
         "EFS_BACKUP_CHECK_SELECTION_SIZE": "yes",
         "EFS_BACKUP_VERIFY": "yes",
         "EFS_BACKUP_GZIP_LEVEL": "6",
+        "EFS_BACKUP_LOCK": "yes",
+        "EFS_BACKUP_LOCK_INTERVAL_MIN": "60",
+        "EFS_BACKUP_S3_BUCKET": "",
+        "EFS_BACKUP_S3_PREFIX": "",
+        "EFS_BACKUP_S3_REGION": "",
+        "EFS_BACKUP_S3_ENDPOINT_URL": "",
     }
 
 
@@ -188,6 +194,11 @@ def test_centos7_scripts_back_up_and_restore_on_the_controller(render_role, tmp_
         ({"efs_backup_dest": "/srv/a\nb"}, ["efs_backup_dest must be an absolute path"]),
         ({"efs_backup_dest": "/srv/ab\n"}, ["efs_backup_dest must be an absolute path"]),
         ({"efs_backup_dest": "/srv/%h"}, ["efs_backup_dest must be an absolute path"]),
+        ({"efs_backup_lock_interval_min": -1}, ["efs_backup_lock_interval_min must be a whole number from 0"]),
+        ({"efs_backup_s3_bucket": "My_Bucket"}, ["efs_backup_s3_bucket must be an S3 bucket name", "My_Bucket"]),
+        ({"efs_backup_s3_bucket": "b$(id)"}, ["efs_backup_s3_bucket must be an S3 bucket name"]),
+        ({"efs_backup_s3_region": "eu west"}, ["efs_backup_s3_region must be an AWS region"]),
+        ({"efs_backup_s3_endpoint_url": "http://h/$(id)"}, ["efs_backup_s3_endpoint_url must be an http(s) URL"]),
     ],
 )
 def test_preflight_refuses_bad_input(render_role, settings, needles):
@@ -228,3 +239,17 @@ def test_hostile_path_in_the_settings_is_never_run(render_role, tmp_path):
         assert not marker.exists(), "a value of the settings ran as shell code"
     ran = subprocess.run(["bash", str(BACKUP)], env=env, check=False, capture_output=True, text=True)
     assert "FAILED: source does not exist (source %s," % hostile in ran.stderr
+
+
+@pytest.mark.parametrize("platform", ["rocky9", "debian12"])
+def test_s3_bucket_adds_boto3_and_the_naming_rule_prefix(render_role, platform):
+    out = render_role("efs_backup", platform, tasks_from=["vars.yml", "preflight.yml"], templates=[TEMPLATES[2]],
+                      variables=["efs_backup_s3_packages"],
+                      host_vars={"efs_backup_name": "assets-production", "efs_backup_s3_bucket": "efs-backups",
+                                 "efs_backup_s3_region": "eu-west-1"})
+    assert out.vars["efs_backup_s3_packages"] == ["python3-boto3"]
+    settings = settings_of(out.files[CONF])
+    assert settings["EFS_BACKUP_S3_BUCKET"] == "efs-backups"
+    parsed = naming.parse_name("assets-production")
+    assert settings["EFS_BACKUP_S3_PREFIX"] == "%s/%s" % (parsed["app"], parsed["env"]) == "assets/production"
+    assert settings["EFS_BACKUP_S3_REGION"] == "eu-west-1"

@@ -11,14 +11,19 @@ import io
 import os
 import pathlib
 import subprocess
+import sys
 import tarfile
+import time
 
 import pytest
+
+from tests.harness.moto import MotoServer, boto3_client, free_port
 
 SBIN = pathlib.Path(__file__).resolve().parents[3] / "roles" / "efs_backup" / "files" / "usr" / "local" / "sbin"
 BACKUP = SBIN / "gamestack-efs-backup"
 RESTORE = SBIN / "gamestack-efs-restore"
 MOVE = SBIN.parents[2] / "gamestack-efs-restore-move.py"
+S3_COPY = SBIN.parents[2] / "gamestack-efs-backup-s3.py"
 NAME = "assets-production"
 
 
@@ -65,6 +70,12 @@ def site(tmp_path):
         "EFS_BACKUP_CHECK_SELECTION_SIZE=yes",
         "EFS_BACKUP_VERIFY=yes",
         "EFS_BACKUP_GZIP_LEVEL=6",
+        "EFS_BACKUP_LOCK=yes",
+        "EFS_BACKUP_LOCK_INTERVAL_MIN=0",
+        "EFS_BACKUP_S3_BUCKET=",
+        "EFS_BACKUP_S3_PREFIX=",
+        "EFS_BACKUP_S3_REGION=",
+        "EFS_BACKUP_S3_ENDPOINT_URL=",
     ]) + "\n")
     return Site()
 
@@ -201,3 +212,132 @@ def test_missing_setting_is_named(site):
                                  if not line.startswith("EFS_BACKUP_DAYS=")))
     ran = site.run(BACKUP)
     assert ran.returncode == 2 and "setting EFS_BACKUP_DAYS is missing" in ran.stderr, ran
+
+
+# --- one host of the fleet: the lock on the shared file system ----------------------------------
+
+def archives_in(directory):
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tar.gz"))
+
+
+def test_run_skips_while_another_host_holds_the_lock(site):
+    (site.source / "a.txt").write_text("a\n")
+    lock = site.source / (".gamestack-efs-backup.%s.lock" % NAME)
+    holder = subprocess.Popen(["flock", str(lock), "sleep", "30"])
+    try:
+        for _attempt in range(50):
+            if lock.exists() and subprocess.run(["flock", "-n", str(lock), "true"], check=False).returncode != 0:
+                break
+            time.sleep(0.1)
+        ran = site.run(BACKUP)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert ran.returncode == 0, ran
+    assert "OK: skipped: another run holds the lock" in ran.stdout
+    assert archives_in(site.dest) == []
+
+
+def test_two_hosts_at_once_make_one_archive(site, tmp_path):
+    """Two runs started together, each with a destination of its own (two hosts' disks): one archive."""
+    (site.source / "a.txt").write_text("a\n")
+    (site.source / "big.bin").write_bytes(os.urandom(2_000_000))
+    other = tmp_path / "other-dest"
+    other.mkdir()
+    env = dict(os.environ, EFS_BACKUP_CONFIG=str(site.conf), INVOCATION_ID="unit-test", TMPDIR=str(tmp_path),
+               EFS_BACKUP_LOCK_INTERVAL_MIN="60")
+    runs = [subprocess.Popen(["bash", str(BACKUP)], env=dict(env, EFS_BACKUP_DEST=str(dest)), text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for dest in (site.dest, other)]
+    results = [(run.wait(), *run.communicate()) for run in runs]
+    assert [rc for rc, _out, _err in results] == [0, 0], results
+    assert len(archives_in(site.dest)) + len(archives_in(other)) == 1, results
+    assert sum("OK: skipped" in out for _rc, out, _err in results) == 1, results
+
+
+def test_run_skips_after_a_recent_success_of_another_host(site):
+    (site.source / "a.txt").write_text("a\n")
+    last = site.source / (".gamestack-efs-backup.%s.last" % NAME)
+    last.write_text("%d other-host$(id) %s-20250101-0000.tar.gz\n" % (time.time() - 300, NAME))
+    ran = site.run(BACKUP, EFS_BACKUP_LOCK_INTERVAL_MIN="60")
+    assert ran.returncode == 0, ran
+    assert "OK: skipped: other-hostid made %s-20250101-0000.tar.gz 5 minutes ago" % NAME in ran.stdout
+    assert archives_in(site.dest) == []
+    # Older than the interval: this host runs and records itself.
+    ran = site.run(BACKUP, EFS_BACKUP_LOCK_INTERVAL_MIN="4")
+    assert ran.returncode == 0 and "archived to" in ran.stdout, ran
+    made = archives_in(site.dest)
+    assert len(made) == 1
+    epoch, _host, archive = last.read_text().split()
+    assert archive == made[0] and abs(int(epoch) - time.time()) < 60
+    with tarfile.open(site.dest / made[0]) as tar:
+        assert tar.getnames() == ["./a.txt"], "the lock and last-run files are not archived"
+
+
+def test_lock_off_runs_without_touching_the_source(site):
+    (site.source / "a.txt").write_text("a\n")
+    ran = site.run(BACKUP, EFS_BACKUP_LOCK="no")
+    assert ran.returncode == 0, ran
+    assert sorted(p.name for p in site.source.iterdir()) == ["a.txt"]
+
+
+# --- the copy to S3 (moto over HTTP) ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def moto():
+    with MotoServer() as server:
+        yield server
+
+
+def test_archive_is_copied_to_s3_under_the_naming_rule_prefix(site, moto):
+    s3 = boto3_client("s3", moto.endpoint)
+    bucket = "efs-backups-%d" % os.getpid()
+    s3.create_bucket(Bucket=bucket)
+    old = ["assets/production/%s-2024010%d-0000.tar.gz" % (NAME, day) for day in range(1, 5)]
+    others = ["assets/production/other-production-20240101-0000.tar.gz", "assets/production/notes.txt"]
+    for key in old + others:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    (site.source / "a.txt").write_text("a\n")
+    ran = site.run(BACKUP, EFS_BACKUP_S3_BUCKET=bucket, EFS_BACKUP_S3_PREFIX="assets/production",
+                   EFS_BACKUP_S3_ENDPOINT_URL=moto.endpoint, EFS_BACKUP_S3_REGION="us-east-1",
+                   EFS_BACKUP_S3_COPY=str(S3_COPY), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                   PATH="%s:%s" % (pathlib.Path(sys.executable).parent, os.environ["PATH"]))
+    assert ran.returncode == 0, ran
+    made = archives_in(site.dest)
+    key = "assets/production/" + made[0]
+    assert "copied to s3://%s/%s" % (bucket, key) in ran.stdout
+    assert "2 old object(s) removed" in ran.stdout
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert body == (site.dest / made[0]).read_bytes()
+    keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == sorted([key] + old[2:] + others)
+
+
+def test_failed_s3_copy_fails_the_run_and_keeps_the_archive(site):
+    (site.source / "a.txt").write_text("a\n")
+    ran = site.run(BACKUP, EFS_BACKUP_S3_BUCKET="efs-backups", EFS_BACKUP_S3_PREFIX="assets/production",
+                   EFS_BACKUP_S3_ENDPOINT_URL="http://127.0.0.1:%d" % free_port(), EFS_BACKUP_S3_COPY=str(S3_COPY),
+                   AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                   PATH="%s:%s" % (pathlib.Path(sys.executable).parent, os.environ["PATH"]))
+    assert ran.returncode == 7, ran
+    assert "FAILED: copy to S3 failed" in ran.stderr and "is kept" in ran.stderr
+    assert len(archives_in(site.dest)) == 1
+    assert not (site.source / (".gamestack-efs-backup.%s.last" % NAME)).exists(), "a failed run is no success"
+
+
+@pytest.mark.parametrize("bucket, prefix, message", [
+    ("Bad_Bucket", "assets/production", "S3 bucket 'Bad_Bucket' is not a bucket name"),
+    ("efs-backups", "assets/production/../x", "is not <app>/<env>"),
+])
+def test_bad_s3_settings_are_refused(site, bucket, prefix, message):
+    ran = site.run(BACKUP, EFS_BACKUP_S3_BUCKET=bucket, EFS_BACKUP_S3_PREFIX=prefix)
+    assert ran.returncode == 2 and message in ran.stderr, ran
+
+
+def test_lock_file_that_cannot_be_created_is_named(site):
+    (site.source / "a.txt").write_text("a\n")
+    (site.source / (".gamestack-efs-backup.%s.lock" % NAME)).mkdir()  # stands in for a read-only source
+    ran = site.run(BACKUP)
+    assert ran.returncode == 3, ran
+    assert "cannot create the lock file %s/.gamestack-efs-backup.%s.lock" % (site.source, NAME) in ran.stderr
+    assert "efs_backup_lock: false" in ran.stderr
+    assert archives_in(site.dest) == []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import pathlib
 import shlex
+import sys
 
 import pytest
 from conftest import (
@@ -24,6 +26,11 @@ from conftest import (
 )
 
 RESTORE = "/usr/local/sbin/gamestack-efs-restore"
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "resources"))
+import gamestack_verify  # noqa: E402  pylint: disable=wrong-import-position
+
+moto_harness = gamestack_verify.harness("moto")
 
 
 def assert_succeeded(run):
@@ -329,4 +336,57 @@ def test_bad_override_is_a_configuration_error(efs):
 def test_service_works_again_after_failures(efs):
     assert_failed(start_backup(efs, {"EFS_BACKUP_SOURCE": "/mnt/efs-gone"}), 3, "source does not exist")
     assert_succeeded(start_backup(efs))
+    assert len(good_archives(efs)) == 1
+
+
+# --- many hosts, one EFS; the copy to S3 ------------------------------------------------------
+
+def test_two_hosts_at_once_make_one_archive(efs):
+    """Two runs started together, each with its own destination (two hosts' disks), share the EFS lock."""
+    sh(efs, "head -c 3000000 /dev/urandom > %s/big.bin; rm -rf /srv/host2 && mkdir /srv/host2" % SOURCE)
+    both = sh(efs, "export EFS_BACKUP_LOCK_INTERVAL_MIN=60; "
+                   "/usr/local/sbin/gamestack-efs-backup > /tmp/run1.out 2>&1 & "
+                   "EFS_BACKUP_DEST=/srv/host2 /usr/local/sbin/gamestack-efs-backup > /tmp/run2.out 2>&1; "
+                   "wait $!; cat /tmp/run1.out /tmp/run2.out").stdout
+    made = good_archives(efs) + good_archives(efs, "/srv/host2")
+    assert len(made) == 1, both
+    assert both.count("OK: skipped") == 1, both
+    last = sh(efs, "cat %s/.gamestack-efs-backup.%s.last" % (SOURCE, NAME)).stdout.split()
+    assert last[2] == made[0]
+    sh(efs, "rm -rf /srv/host2 /tmp/run1.out /tmp/run2.out")
+
+
+def bridge_gateway(host):
+    """The controller's address on the container's network (docker0): moto listens there."""
+    route = sh(host, "ip -4 route show default").stdout.split()
+    assert route[:2] == ["default", "via"], route
+    return route[2]
+
+
+def test_archive_is_copied_to_s3_from_the_host(efs):
+    with moto_harness.MotoServer(host=bridge_gateway(efs)) as moto:
+        s3 = moto_harness.boto3_client("s3", moto.endpoint)
+        s3.create_bucket(Bucket="efs-backups")
+        run = start_backup(efs, {
+            "EFS_BACKUP_S3_BUCKET": "efs-backups", "EFS_BACKUP_S3_PREFIX": "assets/production",
+            "EFS_BACKUP_S3_ENDPOINT_URL": moto.endpoint, "EFS_BACKUP_S3_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        })
+        assert_succeeded(run)
+        made = good_archives(efs)[0]
+        key = "assets/production/" + made
+        assert "copied to s3://efs-backups/%s" % key in run.lines("OK:")[0]
+        body = s3.get_object(Bucket="efs-backups", Key=key)["Body"].read()
+        local = sh(efs, "sha256sum %s/%s" % (DEST, made)).stdout.split()[0]
+        import hashlib  # pylint: disable=import-outside-toplevel
+        assert hashlib.sha256(body).hexdigest() == local
+
+
+def test_unreachable_s3_fails_the_run_and_keeps_the_archive(efs):
+    run = start_backup(efs, {
+        "EFS_BACKUP_S3_BUCKET": "efs-backups", "EFS_BACKUP_S3_PREFIX": "assets/production",
+        "EFS_BACKUP_S3_ENDPOINT_URL": "http://127.0.0.1:9", "EFS_BACKUP_S3_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    })
+    assert_failed(run, 7, "copy to S3 failed")
     assert len(good_archives(efs)) == 1
