@@ -53,6 +53,8 @@ for dirpath, dirnames, filenames in os.walk(root):
     for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
         path = os.path.join(dirpath, name)
         rel = os.path.relpath(path, root)
+        if rel.startswith(".gamestack-efs-backup."):
+            continue  # the lock and last-run files of the backup, never archived
         st = os.lstat(path)
         if days is not None and time.time() - st.st_mtime >= days * 86400:
             continue

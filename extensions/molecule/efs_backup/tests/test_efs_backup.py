@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import pathlib
 import shlex
+import sys
 
 import pytest
 from conftest import (
@@ -24,6 +26,11 @@ from conftest import (
 )
 
 RESTORE = "/usr/local/sbin/gamestack-efs-restore"
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "resources"))
+import gamestack_verify  # noqa: E402  pylint: disable=wrong-import-position
+
+moto_harness = gamestack_verify.harness("moto")
 
 
 def assert_succeeded(run):
@@ -57,6 +64,11 @@ def test_scripts_units_and_timer_installed(host):
     for path in ("/usr/local/sbin/gamestack-efs-backup", RESTORE):
         script = host.file(path)
         assert script.is_file and script.user == "root" and script.mode == 0o750
+    assert host.file("/usr/local/libexec/gamestack-efs-restore-move.py").mode == 0o644
+    settings = host.file("/etc/gamestack-efs-backup.conf")
+    assert settings.user == "root" and settings.mode == 0o640
+    assert "EFS_BACKUP_NAME=assets-production\n" in settings.content_string
+    assert "EFS_BACKUP_KEEP=3\n" in settings.content_string
     assert host.file(DEST).is_directory and host.file(DEST).mode == 0o700
     sh(host, "systemd-analyze verify /etc/systemd/system/gamestack-efs-backup.service "
              "/etc/systemd/system/gamestack-efs-backup.timer")
@@ -167,6 +179,33 @@ def test_restore_with_force_repairs_the_source_in_place(efs):
     assert efs.file(SOURCE + "/top.txt").content_string == "damaged\n"  # nothing written
     sh(efs, "%s --force %s %s" % (RESTORE, good_archives(efs)[0], SOURCE))  # a bare name is looked up in DEST
     assert tree(efs, SOURCE, days=7) == original
+
+
+def test_forced_restore_never_follows_a_symlink_planted_in_the_target(efs):
+    """uploads -> /srv/outside in the live tree: the archive's uploads/... must not land outside."""
+    sh(efs, "mkdir -p %s/uploads/cron.d && echo job > %s/uploads/cron.d/job" % (SOURCE, SOURCE))
+    assert_succeeded(start_backup(efs))
+    sh(efs, "rm -rf %s/uploads /srv/outside && mkdir /srv/outside && ln -s /srv/outside %s/uploads" % (SOURCE, SOURCE))
+    result = sh(efs, "%s --force latest %s" % (RESTORE, SOURCE), check=False)
+    assert result.rc == 6, (result.rc, result.stdout, result.stderr)
+    assert "uploads: the target has a symlink where the archive has a directory" in result.stderr
+    assert sh(efs, "find /srv/outside -mindepth 1").stdout == "", "a restored file landed outside the target"
+    assert sh(efs, "ls -A %s | grep -c gamestack-efs-restore || true" % SOURCE).stdout.strip() == "0"
+    sh(efs, "rm -rf /srv/outside")
+
+
+def test_backup_with_hard_links_restores(efs):
+    sh(efs, "ln %s/top.txt %s/top-again.txt" % (SOURCE, SOURCE))
+    assert_succeeded(start_backup(efs))
+    target = sh(efs, "mktemp -d /tmp/restore.XXXXXX").stdout.strip()
+    try:
+        out = sh(efs, "%s latest %s" % (RESTORE, target)).stdout
+        assert "OK: restored %d files" % (len(RECENT) + 2) in out
+        inodes = sh(efs, "stat -c %%i %s/top.txt %s/top-again.txt" % (target, target)).stdout.split()
+        assert inodes[0] == inodes[1]
+        assert tree(efs, target) == tree(efs, SOURCE, days=7)
+    finally:
+        sh(efs, "rm -rf %s" % target)
 
 
 @pytest.mark.parametrize(
@@ -297,4 +336,57 @@ def test_bad_override_is_a_configuration_error(efs):
 def test_service_works_again_after_failures(efs):
     assert_failed(start_backup(efs, {"EFS_BACKUP_SOURCE": "/mnt/efs-gone"}), 3, "source does not exist")
     assert_succeeded(start_backup(efs))
+    assert len(good_archives(efs)) == 1
+
+
+# --- many hosts, one EFS; the copy to S3 ------------------------------------------------------
+
+def test_two_hosts_at_once_make_one_archive(efs):
+    """Two runs started together, each with its own destination (two hosts' disks), share the EFS lock."""
+    sh(efs, "head -c 3000000 /dev/urandom > %s/big.bin; rm -rf /srv/host2 && mkdir /srv/host2" % SOURCE)
+    both = sh(efs, "export EFS_BACKUP_LOCK_INTERVAL_MIN=60; "
+                   "/usr/local/sbin/gamestack-efs-backup > /tmp/run1.out 2>&1 & "
+                   "EFS_BACKUP_DEST=/srv/host2 /usr/local/sbin/gamestack-efs-backup > /tmp/run2.out 2>&1; "
+                   "wait $!; cat /tmp/run1.out /tmp/run2.out").stdout
+    made = good_archives(efs) + good_archives(efs, "/srv/host2")
+    assert len(made) == 1, both
+    assert both.count("OK: skipped") == 1, both
+    last = sh(efs, "cat %s/.gamestack-efs-backup.%s.last" % (SOURCE, NAME)).stdout.split()
+    assert last[2] == made[0]
+    sh(efs, "rm -rf /srv/host2 /tmp/run1.out /tmp/run2.out")
+
+
+def bridge_gateway(host):
+    """The controller's address on the container's network (docker0): moto listens there."""
+    route = sh(host, "ip -4 route show default").stdout.split()
+    assert route[:2] == ["default", "via"], route
+    return route[2]
+
+
+def test_archive_is_copied_to_s3_from_the_host(efs):
+    with moto_harness.MotoServer(host=bridge_gateway(efs)) as moto:
+        s3 = moto_harness.boto3_client("s3", moto.endpoint)
+        s3.create_bucket(Bucket="efs-backups")
+        run = start_backup(efs, {
+            "EFS_BACKUP_S3_BUCKET": "efs-backups", "EFS_BACKUP_S3_PREFIX": "assets/production",
+            "EFS_BACKUP_S3_ENDPOINT_URL": moto.endpoint, "EFS_BACKUP_S3_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        })
+        assert_succeeded(run)
+        made = good_archives(efs)[0]
+        key = "assets/production/" + made
+        assert "copied to s3://efs-backups/%s" % key in run.lines("OK:")[0]
+        body = s3.get_object(Bucket="efs-backups", Key=key)["Body"].read()
+        local = sh(efs, "sha256sum %s/%s" % (DEST, made)).stdout.split()[0]
+        import hashlib  # pylint: disable=import-outside-toplevel
+        assert hashlib.sha256(body).hexdigest() == local
+
+
+def test_unreachable_s3_fails_the_run_and_keeps_the_archive(efs):
+    run = start_backup(efs, {
+        "EFS_BACKUP_S3_BUCKET": "efs-backups", "EFS_BACKUP_S3_PREFIX": "assets/production",
+        "EFS_BACKUP_S3_ENDPOINT_URL": "http://127.0.0.1:9", "EFS_BACKUP_S3_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    })
+    assert_failed(run, 7, "copy to S3 failed")
     assert len(good_archives(efs)) == 1
