@@ -231,7 +231,7 @@ def test_check_mode_lists_the_files_and_changes_nothing(deployer, app_host, tmp_
         ({"rsync_deploy_release": "api-test-latest"}, "is not a release name of the form app-env-YYYYMMDD-hhmm"),
         ({"rsync_deploy_app": "API_x"}, "must be lower-case letters and digits"),
         ({"rsync_deploy_opcache_reset": "flush"}, "rsync_deploy_opcache_reset must be one of: reload, reset, none, got: flush"),
-        ({"rsync_deploy_dest": "/var/www/"}, "must be an absolute directory below a top-level one"),
+        ({"rsync_deploy_dest": "/var/www/"}, "is /var/www itself"),
         ({"rsync_deploy_opcache_reset": "reset"}, "rsync_deploy_opcache_reset_token is missing"),
         ({"rsync_deploy_php_bin": "php-not-installed"}, "php-not-installed is not installed on the host"),
     ],
@@ -407,3 +407,36 @@ def test_failed_reload_is_named_and_the_rerun_reloads(deployer, app_host, tmp_pa
     assert graceful_restarts(app_host) == reloads + 1, fixed.output
     assert app_host.sh("test -e /var/www/app.deploying", check=False).returncode != 0
     assert "version=v-after-reload" in app_host.page()
+
+
+@pytest.mark.parametrize("dest, resolved, why", [
+    ("/var/.", "/var", "is a directory directly below / (/var)"),
+    ("//var/www", "/var/www", "is /var/www itself"),
+    ("/var/www/.", "/var/www", "is /var/www itself"),
+    ("/etc/./", "/etc", "is a directory directly below / (/etc)"),
+    ("/var/lib", "/var/lib", "is /var/lib or inside it (/var/lib)"),
+    ("/usr/local/.", "/usr/local", "is /usr or inside it (/usr/local)"),
+    ("/opt/./", "/opt", "is a directory directly below / (/opt)"),
+    ("/var/log/", "/var/log", "is /var/log or inside it (/var/log)"),
+    ("/boot", "/boot", "is a directory directly below / (/boot)"),
+    ("/root", "/root", "is a directory directly below / (/root)"),
+    ("/srv/deploy-%s/app/" % uuid.uuid4().hex[:8], "/var/www/app", "is a symlink (to /var/www/app)"),
+], ids=lambda value: value if not value.startswith("/srv/deploy-") else "symlink-to-var-www-app")
+def test_a_destination_that_could_hurt_is_refused_with_nothing_changed(deployer, app_host, tmp_path, dest, resolved, why):
+    """Normalised, then resolved on the host (files/check-dest.sh) before anything there changes."""
+    if dest.startswith("/srv/deploy-"):
+        app_host.sh("mkdir -p %s && ln -s /var/www/app %s" % (dest.rstrip("/").rsplit("/", 1)[0], dest.rstrip("/")))
+    app_host.sh("echo keep > /var/lib/gamestack-keep && mkdir -p /var/www/other && echo site > /var/www/other/index.html")
+
+    def state():
+        return app_host.sh(
+            "for d in %(r)s %(r)s.staging %(r)s.previous %(r)s.deploying %(d)s.staging %(d)s.previous; do"
+            " ls -la --time-style=full-iso \"$d\" 2>&1; done; cat /var/lib/gamestack-keep /var/www/other/index.html"
+            % {"r": resolved, "d": dest.rstrip("/") or "/"}).stdout
+
+    before = state()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    result = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    result.assert_failed(why, "Nothing was changed")
+    assert dest.rstrip("/") in result.output
+    assert state() == before
