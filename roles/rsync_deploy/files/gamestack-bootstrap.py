@@ -434,7 +434,8 @@ def sync_tree(source, dest, settings):
     if not os.path.isdir(dest):
         os.makedirs(dest, 0o755)
     marker = setting(settings, "GAMESTACK_MARKER", ".release")
-    cmd = ["rsync", "--archive", "--delay-updates", "--delete-after",
+    # --checksum: a release with fixed timestamps can change a file without changing its size or mtime
+    cmd = ["rsync", "--archive", "--checksum", "--delay-updates", "--delete-after",
            "--chmod=" + setting(settings, "GAMESTACK_CHMOD", "D0755,F0644"),
            "--chown=%s:%s" % (setting(settings, "GAMESTACK_OWNER", "root"), setting(settings, "GAMESTACK_GROUP", "root")),
            "--filter=P /" + marker]
