@@ -76,7 +76,11 @@ def rsync_deploy_setting_problems(dest, src="", excludes=(), rsync_opts=(), opca
             problems.append("rsync_deploy_src %s is not a directory on the controller: set it to the built tree"
                             " to deploy." % _shown(src))
         parsed = naming.parse_name(release_name)  # None for a non-string or a name off the rule
-        if not (parsed and parsed["release"]):
+        if release_name == "":
+            problems.append("no release name: set rsync_deploy_app and rsync_deploy_env (the release is named"
+                            " app-env-YYYYMMDD-hhmm from them; the gamestack.aws.name_tags inventory plugin sets"
+                            " them through the host's `naming` variable), or rsync_deploy_release to a full name.")
+        elif not (parsed and parsed["release"]):
             problems.append("rsync_deploy_release %s is not a release name of the form app-env-YYYYMMDD-hhmm."
                             % _shown(release_name))
     if opcache_reset == "reset" and len(str(reset_token or "")) < 16:

@@ -262,3 +262,11 @@ def test_every_bad_setting_at_once_in_a_fixed_order(tmp_path):
 def test_setting_problems_want_a_boolean_rollback(tmp_path):
     with pytest.raises(AnsibleFilterError, match="rsync_deploy_setting_problems: rollback must be a boolean, got 'maybe'"):
         settings(tmp_path, rollback="maybe")
+
+
+def test_no_release_name_names_the_variables_to_set(tmp_path):
+    """Used without the inventory plugin (no `naming`): the role passes an empty release name."""
+    problems = settings(tmp_path, release_name="")
+    assert len(problems) == 1
+    for name in ("rsync_deploy_app", "rsync_deploy_env", "rsync_deploy_release"):
+        assert name in problems[0]

@@ -6,13 +6,14 @@ serves, which use /var/www/app, Apache's DocumentRoot being /var/www/app/public)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
 
 import pytest
 
-from .conftest import APP_FILES, local_tree, write_tree
+from .conftest import APP_FILES, Deployer, local_tree, write_tree
 
 RELEASE = re.compile(r"^api-test-\d{8}-\d{4}$")
 
@@ -458,3 +459,33 @@ def test_a_change_with_the_same_size_and_mtime_is_deployed(deployer, app_host, t
     deployer.deploy(src, extra_args=["--diff"], **common).assert_ok()
     assert app_host.read(dest + "/lib/version.php") == "<?php\nconst APP_VERSION = 'bbbb';\n"
     assert app_host.tree(dest) == local_tree(src)
+
+
+PLAIN_PLAY = """---
+- name: Another team's play
+  hosts: all
+  gather_facts: false
+  roles:
+    - role: gamestack.aws.rsync_deploy
+"""
+
+
+def test_a_static_inventory_and_no_facts_need_only_app_and_env(app_host, tmp_path):
+    """No `naming` from the inventory plugin, gather_facts: false: the role names what to set, then works."""
+    plain = Deployer(app_host, tmp_path)
+    # a name of its own: no facts cached for it by an earlier run
+    plain.inventory.write_text(json.dumps({"all": {"hosts": {"plain-%s" % uuid.uuid4().hex[:8]: {
+        "ansible_connection": "community.docker.docker", "ansible_host": app_host.name, "ansible_user": "root"}}}}))
+    play = tmp_path / "play.yml"
+    play.write_text(PLAIN_PLAY)
+    dest = fresh_dest()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_src=str(src), rsync_deploy_opcache_reset="none")
+    refused = plain.playbook(common, playbook=str(play))
+    refused.assert_failed("set rsync_deploy_app and rsync_deploy_env", "or rsync_deploy_release", "Nothing was changed")
+    assert "format_name" not in refused.output
+    assert app_host.sh("test -e %s" % dest, check=False).returncode != 0
+
+    plain.playbook(dict(common, rsync_deploy_app="api", rsync_deploy_env="test"), playbook=str(play)).assert_ok()
+    assert app_host.tree(dest) == local_tree(src)
+    assert RELEASE.match(app_host.read(dest + "/.release").strip())
