@@ -30,13 +30,10 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.gamestack.aws.plugins.module_utils import naming
 
 #: Every key the probe prints, once each (tasks/preflight.yml).
-PROBE_KEYS = ("dest", "staging", "previous", "rsync", "php", "dest_stat", "inflight", "marker",
+PROBE_KEYS = ("dest_refused", "dest", "staging", "previous", "rsync", "php", "dest_stat", "inflight", "marker",
               "validate_timestamps", "live")
 _LINE = re.compile(r"^gamestack-probe:([a-z_]+):(.*)$")
 _OFF = ("0", "off", "false", "no")
-#: Destinations refused outright, trailing slashes stripped (so / is ""): a sync with --delete into one of
-#: them would empty a system directory.
-TOP_LEVEL = ("", "/var", "/var/www", "/usr", "/etc", "/srv", "/opt", "/home")
 _MARKER = re.compile(r"[A-Za-z0-9._-]+")
 _CHMOD = re.compile(r"[DF0-7ugoa,+=rwxXst-]+")
 
@@ -57,8 +54,10 @@ def rsync_deploy_setting_problems(dest, src="", excludes=(), rsync_opts=(), opca
     rollback = _flag(rollback, "rollback", "rsync_deploy_setting_problems")
     problems = []
     text = dest if isinstance(dest, str) else ""
-    if not (text.startswith("/") and text.rstrip("/") not in TOP_LEVEL and ".." not in text.split("/")):
-        problems.append("rsync_deploy_dest must be an absolute directory below a top-level one (got %s)."
+    # Which directories a deploy may own is decided on the host, where symlinks resolve (the probe runs
+    # files/check-dest.sh); here only what no host can make right.
+    if not (text.startswith("/") and ".." not in text.split("/") and text.isprintable()):
+        problems.append("rsync_deploy_dest must be an absolute path without '..' segments (got %s)."
                         % _shown(dest))
     if not (_is_list(excludes) and _is_list(rsync_opts)):
         problems.append("rsync_deploy_excludes and rsync_deploy_rsync_opts must be lists.")
@@ -77,7 +76,11 @@ def rsync_deploy_setting_problems(dest, src="", excludes=(), rsync_opts=(), opca
             problems.append("rsync_deploy_src %s is not a directory on the controller: set it to the built tree"
                             " to deploy." % _shown(src))
         parsed = naming.parse_name(release_name)  # None for a non-string or a name off the rule
-        if not (parsed and parsed["release"]):
+        if release_name == "":
+            problems.append("no release name: set rsync_deploy_app and rsync_deploy_env (the release is named"
+                            " app-env-YYYYMMDD-hhmm from them; the gamestack.aws.name_tags inventory plugin sets"
+                            " them through the host's `naming` variable), or rsync_deploy_release to a full name.")
+        elif not (parsed and parsed["release"]):
             problems.append("rsync_deploy_release %s is not a release name of the form app-env-YYYYMMDD-hhmm."
                             % _shown(release_name))
     if opcache_reset == "reset" and len(str(reset_token or "")) < 16:
@@ -103,6 +106,8 @@ def rsync_deploy_probe(lines, dest, staging, previous):
         if match and match.group(1) in PROBE_KEYS:
             probed[match.group(1)] = match.group(2).strip()
     host = {
+        # why files/check-dest.sh refused the destination on the host (empty: it did not)
+        "dest_refused": probed.get("dest_refused", ""),
         "paths": [{"path": str(path), "kind": probed.get(key) or "absent"}
                   for key, path in (("dest", dest), ("staging", staging), ("previous", previous))],
         "rsync": probed.get("rsync") == "yes",
@@ -136,8 +141,9 @@ def _truncate(text, length=300):
 
 
 def rsync_deploy_host_problems(host, rollback=False, php_lint=True, php_bin="php", check_mode=False,
-                               opcache_reset="reload", validate_timestamps="auto"):
-    """What the probe found (rsync_deploy_probe) and the settings -> one message a problem (empty: none)."""
+                               opcache_reset="reload", validate_timestamps="auto", dest=None):
+    """What the probe found (rsync_deploy_probe) and the settings -> one message a problem (empty: none).
+    dest: rsync_deploy_dest as it was set, for the message (default: the probed path)."""
     if not isinstance(host, Mapping) or "paths" not in host:
         raise AnsibleFilterError("rsync_deploy_host_problems: expected the mapping of rsync_deploy_probe")
     rollback = _flag(rollback, "rollback")
@@ -148,6 +154,9 @@ def rsync_deploy_host_problems(host, rollback=False, php_lint=True, php_bin="php
         problems.append("the probe of the host gave no answer that it can read: %s."
                         % json.dumps(_truncate(" | ".join(str(line) for line in host["unread"]))))
     paths = [(str(p["path"]), str(p["kind"])) for p in host["paths"]]
+    # a destination that is itself a symlink is named below with the way out; any other refusal here
+    if host["dest_refused"] and not paths[0][1].startswith("link "):
+        problems.append("rsync_deploy_dest %s is refused: it %s." % (_shown(paths[0][0] if dest is None else dest), host["dest_refused"]))
     links = [(path, kind[5:]) for path, kind in paths if kind.startswith("link ")]
     if links:
         problems.append(

@@ -47,6 +47,9 @@ def test_os_data_and_bootstrap_files(render_role, platform, tmp_path):
     assert "ExecStart=%s /usr/local/libexec/gamestack-bootstrap.py --config %s" % (python, settings) in service
     assert "Before=apache2.service httpd.service" in service
     assert "ConditionPathExists=!/run/gamestack-bootstrap.done" in service
+    for hardening in ("ProtectSystem=strict", "ReadWritePaths=-/var/www/app -/var/www/app.bootstrap",
+                      "RuntimeDirectory=gamestack-bootstrap", "PrivateTmp=yes", "NoNewPrivileges=yes"):
+        assert "\n%s\n" % hardening in service
     dropin = out.files["etc/systemd/system/httpd.service.d/gamestack-bootstrap.conf"]
     assert "Requires=gamestack-bootstrap.service" in dropin and "After=gamestack-bootstrap.service" in dropin
     env = out.files["etc/default/gamestack-bootstrap"]

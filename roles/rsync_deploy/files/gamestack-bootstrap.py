@@ -8,7 +8,8 @@ Run by gamestack-bootstrap.service (oneshot, ordered before httpd/apache2, which
   1. read the pointer  s3://<bucket>/<prefix>/current            (holds the release name)
   2. read the checksum s3://<bucket>/<prefix>/<release>.tar.gz.sha256
   3. download          s3://<bucket>/<prefix>/<release>.tar.gz  and verify its sha256
-  4. extract it (safely) into a staging directory next to the live tree
+  4. extract it member by member into <dest>.bootstrap/, refusing anything written through a symlink
+     and any link that leaves the tree (safe_extract)
   5. rsync it into the live tree (--delay-updates --delete-after, modes and owner normalised)
      and write the release marker.
 
@@ -36,6 +37,7 @@ import os
 import re
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tarfile
@@ -56,7 +58,8 @@ except ImportError:  # Python 2.7 (CentOS 7). This is a standalone boot script w
 
 TAG = "gamestack-bootstrap"
 DEFAULT_CONFIG = "/etc/default/gamestack-bootstrap"
-DONE_FLAG = "/run/gamestack-bootstrap.done"
+# In the unit's RuntimeDirectory=, writable under its ProtectSystem=strict.
+DONE_FLAG = "/run/gamestack-bootstrap/done"
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024
@@ -285,35 +288,144 @@ def fetch_file(s3, key, path, attempts):
 
 # --- the tree -------------------------------------------------------------------------------
 
+#: How many symlinks one path may pass through before it counts as a loop (Linux's own limit).
+MAX_LINK_HOPS = 40
+
+
+def _member_parts(name, what):
+    """An archive path -> its segments below the root; absolute paths and '..' are refused."""
+    if name.startswith("/") or "\0" in name:
+        raise BootstrapError("release archive %s %r would land outside the tree" % (what, name))
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        raise BootstrapError("release archive %s %r would land outside the tree" % (what, name))
+    return parts
+
+
+def _real_parent(root, parts, name, create=True):
+    """The directory that will hold parts[-1], made of real directories only: every component below the
+    root is checked with lstat as it is now (a missing one is created, or refused without create), so
+    nothing is written through a symlink, whatever the members before this one made."""
+    path = root
+    for part in parts[:-1]:
+        path = os.path.join(path, part)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            if not create:
+                raise BootstrapError("release archive member %r needs %r, which is not in the tree"
+                                     % (name, path[len(root) + 1:]))
+            os.mkdir(path, 0o755)
+            continue
+        if stat.S_ISLNK(mode):
+            raise BootstrapError("release archive member %r would be written through the symlink %r"
+                                 % (name, path[len(root) + 1:]))
+        if not stat.S_ISDIR(mode):
+            raise BootstrapError("release archive member %r is below %r, which is not a directory"
+                                 % (name, path[len(root) + 1:]))
+    return path
+
+
+def _resolves_inside(root, parts):
+    """Does the path root/parts stay inside root when every symlink on it (as extracted so far, however
+    they chain) is followed and every '..' applied? Absolute link targets count as leaving."""
+    done, todo, hops = [], list(parts), 0
+    while todo:
+        part = todo.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not done:
+                return False
+            done.pop()
+            continue
+        path = os.path.join(root, *(done + [part]))
+        if os.path.islink(path):
+            hops += 1
+            target = os.readlink(path)
+            if hops > MAX_LINK_HOPS or target.startswith("/"):
+                return False
+            todo = target.split("/") + todo
+            continue
+        done.append(part)
+    return True
+
+
+def _refuse_leaving_link(root, parts, linkname, name):
+    if linkname.startswith("/"):
+        raise BootstrapError("release archive member %r is a symlink to the absolute path %r: only links"
+                             " relative to the tree are allowed" % (name, linkname))
+    if not _resolves_inside(root, parts[:-1] + linkname.split("/")):
+        raise BootstrapError("release archive member %r links outside the tree (to %r)" % (name, linkname))
+
+
+def _write_member(tar, member, root):
+    name = member.name
+    parts = _member_parts(name, "member")
+    if not parts:  # the root itself ("./"): it is ours already
+        if member.isdir():
+            return
+        raise BootstrapError("release archive member %r would replace the tree itself" % name)
+    parent = _real_parent(root, parts, name)
+    path = os.path.join(parent, parts[-1])
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        mode = None
+    if member.isdir():
+        if mode is None:
+            os.mkdir(path, 0o755)
+        elif not stat.S_ISDIR(mode):
+            raise BootstrapError("release archive member %r is a directory in place of a file or link" % name)
+        return
+    if mode is not None:  # a later member of the same name: replaced, never followed
+        if stat.S_ISDIR(mode):
+            raise BootstrapError("release archive member %r would replace a directory" % name)
+        os.unlink(path)
+    if member.issym():
+        _refuse_leaving_link(root, parts, member.linkname, name)
+        os.symlink(member.linkname, path)
+    elif member.islnk():
+        source_parts = _member_parts(member.linkname, "hard link target")
+        source = os.path.join(_real_parent(root, source_parts, name, create=False), source_parts[-1]) \
+            if source_parts else root
+        if not (os.path.lexists(source) and stat.S_ISREG(os.lstat(source).st_mode)):
+            raise BootstrapError("release archive member %r is a hard link to %r, which is not a file extracted"
+                                 " before it" % (name, member.linkname))
+        os.link(source, path)
+    elif member.isreg():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                     0o755 if member.mode & 0o111 else 0o644)
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(tar.extractfile(member), out, CHUNK)
+        os.utime(path, (member.mtime, member.mtime))
+    else:
+        raise BootstrapError("release archive member %r is a device, fifo or other special file" % name)
+
+
 def safe_extract(archive, target):
-    """Extract a .tar.gz refusing absolute paths, '..', devices and links that leave the tree."""
+    """Extract a .tar.gz into the directory target, member by member, refusing any member that would be
+    written through a symlink and any symlink that leaves the tree or is absolute. Checked as each member
+    is written, against what is already extracted, and every link once more at the end (a later link can
+    change where an earlier one leads). On a refusal the partial tree stays for the caller to remove."""
+    root = os.path.realpath(target)
     try:
         tar = tarfile.open(archive, "r:gz")
     except (tarfile.TarError, IOError, OSError, EOFError) as exc:
         raise BootstrapError("release archive is corrupt (not a readable .tar.gz): %s" % _one_line(exc))
+    links = []
     with tar:
         try:
-            members = tar.getmembers()
+            for member in tar:
+                _write_member(tar, member, root)
+                if member.issym():
+                    links.append((_member_parts(member.name, "member"), member.linkname, member.name))
+        except BootstrapError:
+            raise
         except (tarfile.TarError, IOError, OSError, EOFError, Exception) as exc:  # noqa: BLE001 - zlib.error too
             raise BootstrapError("release archive is corrupt: %s" % _one_line(exc))
-        root = os.path.realpath(target)
-        for member in members:
-            name = member.name
-            dest = os.path.realpath(os.path.join(root, name))
-            if name.startswith("/") or ".." in name.split("/") or not (dest == root or dest.startswith(root + os.sep)):
-                raise BootstrapError("release archive member %r would land outside the tree" % name)
-            if member.isdev() or member.isfifo():
-                raise BootstrapError("release archive member %r is a device or fifo" % name)
-            if member.issym() or member.islnk():
-                link = os.path.realpath(os.path.join(os.path.dirname(dest), member.linkname)) \
-                    if member.issym() else os.path.realpath(os.path.join(root, member.linkname))
-                if not (link == root or link.startswith(root + os.sep)):
-                    raise BootstrapError("release archive member %r links outside the tree" % name)
-        try:
-            for member in members:
-                tar.extract(member, target)
-        except (tarfile.TarError, IOError, OSError, EOFError, Exception) as exc:  # noqa: BLE001 - zlib.error too
-            raise BootstrapError("release archive is corrupt: %s" % _one_line(exc))
+    for parts, linkname, name in links:
+        _refuse_leaving_link(root, parts, linkname, name)
 
 
 def sync_tree(source, dest, settings):
@@ -322,7 +434,8 @@ def sync_tree(source, dest, settings):
     if not os.path.isdir(dest):
         os.makedirs(dest, 0o755)
     marker = setting(settings, "GAMESTACK_MARKER", ".release")
-    cmd = ["rsync", "--archive", "--delay-updates", "--delete-after",
+    # --checksum: a release with fixed timestamps can change a file without changing its size or mtime
+    cmd = ["rsync", "--archive", "--checksum", "--delay-updates", "--delete-after",
            "--chmod=" + setting(settings, "GAMESTACK_CHMOD", "D0755,F0644"),
            "--chown=%s:%s" % (setting(settings, "GAMESTACK_OWNER", "root"), setting(settings, "GAMESTACK_GROUP", "root")),
            "--filter=P /" + marker]
@@ -429,10 +542,12 @@ def bootstrap(settings):
     if not SHA256_HEX.match(expected):
         raise BootstrapError("checksum object s3://%s/%s.sha256 holds no sha256" % (bucket, key))
 
-    parent = os.path.dirname(dest) or "/"
-    if not os.path.isdir(parent):
-        os.makedirs(parent, 0o755)
-    work = tempfile.mkdtemp(prefix=".%s.bootstrap-" % os.path.basename(dest), dir=parent)
+    # <dest>.bootstrap: made by the role, and writable beside the live tree in the hardened unit
+    # (ReadWritePaths=); on the same file system, so the large download never lands on a small /tmp.
+    staging = dest + ".bootstrap"
+    if not os.path.isdir(staging):
+        os.makedirs(staging, 0o700)
+    work = tempfile.mkdtemp(prefix="release-", dir=staging)
     try:
         archive = os.path.join(work, "release.tar.gz")
         actual = fetch_file(s3, key, archive, attempts)
@@ -449,13 +564,29 @@ def bootstrap(settings):
     return release, s3.name
 
 
+def check_archive(archive):
+    """--check-archive: would the bootstrap extract this archive? The same safe_extract, into a private
+    temporary directory that is removed again (playbooks/publish.yml runs this before it uploads)."""
+    work = tempfile.mkdtemp(prefix="gamestack-check-")
+    try:
+        safe_extract(archive, work)
+    except BootstrapError as exc:
+        print("%s: %s" % (archive, _one_line(exc)), file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     config = DEFAULT_CONFIG
+    if len(argv) == 2 and argv[0] == "--check-archive":
+        return check_archive(argv[1])
     if len(argv) == 2 and argv[0] == "--config":
         config = argv[1]
     elif argv:
-        print("usage: gamestack-bootstrap [--config FILE]", file=sys.stderr)
+        print("usage: gamestack-bootstrap [--config FILE] | --check-archive ARCHIVE", file=sys.stderr)
         return 2
     unit = "httpd.service"
     try:

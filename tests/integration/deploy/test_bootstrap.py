@@ -127,9 +127,25 @@ def test_publish_refuses_bad_input(installed, bridge_moto, s3, extra, message):
     assert s3.get_object(Bucket=BUCKET, Key="api-test/current")["Body"].read() == before
 
 
+def test_publish_refuses_a_build_the_bootstrap_would_refuse(installed, bridge_moto, s3):
+    build = installed["work"] / "absolute-link"
+    write_tree(build, APP_FILES)
+    (build / "public" / "uploads").symlink_to("/mnt/efs/uploads")
+    before = s3.get_object(Bucket=BUCKET, Key="api-test/current")["Body"].read()
+    publish(installed["deployer"], bridge_moto, build, "20260301-0902").assert_failed(
+        "the bootstrap would refuse this build", "symlink to the absolute path '/mnt/efs/uploads'",
+        "Nothing was uploaded")
+    assert s3.get_object(Bucket=BUCKET, Key="api-test/current")["Body"].read() == before
+    assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET, Prefix="api-test/api-test-20260301-0902")
+    # the archive was packed in a private directory that is gone again
+    assert not list(installed["work"].glob("gamestack-publish-*"))
+
+
 def test_good_release_is_served_after_boot(installed, app_host):
     app_host.sh("echo stale > /var/www/app/public/stale.txt")
     app_host.reboot()
+    hardening = app_host.sh("systemctl show -p ProtectSystem -p NoNewPrivileges -p PrivateTmp gamestack-bootstrap").stdout
+    assert sorted(hardening.split()) == ["NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectSystem=strict"]
     assert app_host.sh("systemctl is-active gamestack-bootstrap").stdout.strip() == "active"
     assert app_host.sh("systemctl is-active apache2").stdout.strip() == "active"
     assert app_host.tree("/var/www/app") == local_tree(installed["build"])
@@ -208,13 +224,33 @@ def case_escaping_archive(s3):
     return "would land outside the tree"
 
 
+def case_chained_links(s3):
+    """Links harmless one by one: up is the tree's root, out its parent; out/FILE must not be written."""
+    release = "api-test-20260302-0500"
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, target in (("a/b/c/up", "../../.."), ("out", "a/b/c/up/../..")):
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            tar.addfile(info)
+        info = tarfile.TarInfo("out/gamestack-chained-file")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"x\n"))
+    body = buf.getvalue()
+    put(s3, "%s/%s.tar.gz" % (PREFIX, release), body)
+    put(s3, "%s/%s.tar.gz.sha256" % (PREFIX, release), _checksum(body, release))
+    point_to(s3, release)
+    return "'out' links outside the tree"
+
+
 def case_bad_pointer(s3):
     point_to(s3, "../../secret")
     return "not a release of api-test"
 
 
 @pytest.mark.parametrize("case", [case_missing_object, case_missing_archive_only, case_corrupt_tarball,
-                                  case_wrong_checksum, case_escaping_archive, case_bad_pointer, "unreachable"],
+                                  case_wrong_checksum, case_escaping_archive, case_chained_links, case_bad_pointer,
+                                  "unreachable"],
                          ids=lambda c: c if isinstance(c, str) else c.__name__[5:])
 def test_failed_bootstrap_keeps_httpd_down_and_tree_unchanged(installed, app_host, s3, case):
     app_host.sh("systemctl start apache2 && curl -fsS -o /dev/null http://127.0.0.1/")
@@ -237,6 +273,7 @@ def test_failed_bootstrap_keeps_httpd_down_and_tree_unchanged(installed, app_hos
         lines = journal(app_host)
         assert len(lines) == 1, lines
         assert lines[0].startswith("FAILED: ") and expected in lines[0], lines
+        assert app_host.sh("find / -xdev -name gamestack-chained-file").stdout == ""
         assert "apache2.service stopped and kept from starting" in lines[0]
         # kept from starting: a manual start is refused for this boot
         assert app_host.sh("systemctl start apache2", check=False).returncode != 0

@@ -6,12 +6,14 @@ serves, which use /var/www/app, Apache's DocumentRoot being /var/www/app/public)
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import uuid
 
 import pytest
 
-from .conftest import APP_FILES, local_tree, write_tree
+from .conftest import APP_FILES, Deployer, local_tree, write_tree
 
 RELEASE = re.compile(r"^api-test-\d{8}-\d{4}$")
 
@@ -53,7 +55,7 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
                              rsync_deploy_release="api-test-20260102-0304").assert_ok()
     listed = re.findall(r'"([<>ch.*][^"]{10} [^"]+)"', result.output)
     # --diff lists what the live sync of the remote step changed: the file, moved in from staging (>f)
-    assert listed == [">f..t...... lib/version.php"] or listed == [">f.st...... lib/version.php"], result.output
+    assert listed in ([">fc.t...... lib/version.php"], [">fcst...... lib/version.php"]), result.output
     # graceful reload ran: mod_php's opcache serves the new code immediately
     assert "version=v2-changed" in app_host.page()
     assert app_host.read("/var/www/app/.release").strip() == "api-test-20260102-0304"
@@ -66,11 +68,10 @@ def test_one_changed_file_is_the_only_change_and_served_at_once(deployer, app_ho
     assert inodes[0] == inodes[1] and inodes[2] != inodes[3], inodes
     assert app_host.sh("test ! -e /var/www/app.previous.new && test ! -e /var/www/app.previous.old").returncode == 0
 
-    # a rebuild rewrites every file (new mtimes): with rsync_deploy_checksum only real content moves
+    # a rebuild rewrites every file (new mtimes): compared by checksum (the default) only real content moves
     files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v3-rebuilt';\n"
     write_tree(src, files)
-    rebuilt = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app",
-                              rsync_deploy_checksum=True).assert_ok()
+    rebuilt = deployer.deploy(src, extra_args=["--diff"], rsync_deploy_dest="/var/www/app").assert_ok()
     transferred = re.findall(r'"[<>]f[^"]{9} ([^"]+)"', rebuilt.output)
     assert transferred == ["lib/version.php"], rebuilt.output
     assert "version=v3-rebuilt" in app_host.page()
@@ -231,7 +232,7 @@ def test_check_mode_lists_the_files_and_changes_nothing(deployer, app_host, tmp_
         ({"rsync_deploy_release": "api-test-latest"}, "is not a release name of the form app-env-YYYYMMDD-hhmm"),
         ({"rsync_deploy_app": "API_x"}, "must be lower-case letters and digits"),
         ({"rsync_deploy_opcache_reset": "flush"}, "rsync_deploy_opcache_reset must be one of: reload, reset, none, got: flush"),
-        ({"rsync_deploy_dest": "/var/www/"}, "must be an absolute directory below a top-level one"),
+        ({"rsync_deploy_dest": "/var/www/"}, "is /var/www itself"),
         ({"rsync_deploy_opcache_reset": "reset"}, "rsync_deploy_opcache_reset_token is missing"),
         ({"rsync_deploy_php_bin": "php-not-installed"}, "php-not-installed is not installed on the host"),
     ],
@@ -407,3 +408,84 @@ def test_failed_reload_is_named_and_the_rerun_reloads(deployer, app_host, tmp_pa
     assert graceful_restarts(app_host) == reloads + 1, fixed.output
     assert app_host.sh("test -e /var/www/app.deploying", check=False).returncode != 0
     assert "version=v-after-reload" in app_host.page()
+
+
+@pytest.mark.parametrize("dest, resolved, why", [
+    ("/var/.", "/var", "is a directory directly below / (/var)"),
+    ("//var/www", "/var/www", "is /var/www itself"),
+    ("/var/www/.", "/var/www", "is /var/www itself"),
+    ("/etc/./", "/etc", "is a directory directly below / (/etc)"),
+    ("/var/lib", "/var/lib", "is /var/lib or inside it (/var/lib)"),
+    ("/usr/local/.", "/usr/local", "is /usr or inside it (/usr/local)"),
+    ("/opt/./", "/opt", "is a directory directly below / (/opt)"),
+    ("/var/log/", "/var/log", "is /var/log or inside it (/var/log)"),
+    ("/boot", "/boot", "is a directory directly below / (/boot)"),
+    ("/root", "/root", "is a directory directly below / (/root)"),
+    ("/srv/deploy-%s/app/" % uuid.uuid4().hex[:8], "/var/www/app", "is a symlink (to /var/www/app)"),
+], ids=lambda value: value if not value.startswith("/srv/deploy-") else "symlink-to-var-www-app")
+def test_a_destination_that_could_hurt_is_refused_with_nothing_changed(deployer, app_host, tmp_path, dest, resolved, why):
+    """Normalised, then resolved on the host (files/check-dest.sh) before anything there changes."""
+    if dest.startswith("/srv/deploy-"):
+        app_host.sh("mkdir -p %s && ln -s /var/www/app %s" % (dest.rstrip("/").rsplit("/", 1)[0], dest.rstrip("/")))
+    app_host.sh("echo keep > /var/lib/gamestack-keep && mkdir -p /var/www/other && echo site > /var/www/other/index.html")
+
+    def state():
+        return app_host.sh(
+            "for d in %(r)s %(r)s.staging %(r)s.previous %(r)s.deploying %(d)s.staging %(d)s.previous; do"
+            " ls -la --time-style=full-iso \"$d\" 2>&1; done; cat /var/lib/gamestack-keep /var/www/other/index.html"
+            % {"r": resolved, "d": dest.rstrip("/") or "/"}).stdout
+
+    before = state()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    result = deployer.deploy(src, rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    result.assert_failed(why, "Nothing was changed")
+    assert dest.rstrip("/") in result.output
+    assert state() == before
+
+
+def test_a_change_with_the_same_size_and_mtime_is_deployed(deployer, app_host, tmp_path):
+    """As builds with fixed timestamps (SOURCE_DATE_EPOCH, npm pack) produce: rsync's quick check would miss it."""
+    dest = fresh_dest()
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    files = dict(APP_FILES, **{"lib/version.php": "<?php\nconst APP_VERSION = 'aaaa';\n"})
+    src = write_tree(tmp_path / "build", files)
+    stamp = 1767225600  # 2026-01-01 00:00:00 UTC, every file
+    for path in src.rglob("*"):
+        os.utime(path, (stamp, stamp))
+    deployer.deploy(src, **common).assert_ok()
+    version = src / "lib" / "version.php"
+    version.write_text("<?php\nconst APP_VERSION = 'bbbb';\n")
+    os.utime(version, (stamp, stamp))
+    deployer.deploy(src, extra_args=["--diff"], **common).assert_ok()
+    assert app_host.read(dest + "/lib/version.php") == "<?php\nconst APP_VERSION = 'bbbb';\n"
+    assert app_host.tree(dest) == local_tree(src)
+
+
+PLAIN_PLAY = """---
+- name: Another team's play
+  hosts: all
+  gather_facts: false
+  roles:
+    - role: gamestack.aws.rsync_deploy
+"""
+
+
+def test_a_static_inventory_and_no_facts_need_only_app_and_env(app_host, tmp_path):
+    """No `naming` from the inventory plugin, gather_facts: false: the role names what to set, then works."""
+    plain = Deployer(app_host, tmp_path)
+    # a name of its own: no facts cached for it by an earlier run
+    plain.inventory.write_text(json.dumps({"all": {"hosts": {"plain-%s" % uuid.uuid4().hex[:8]: {
+        "ansible_connection": "community.docker.docker", "ansible_host": app_host.name, "ansible_user": "root"}}}}))
+    play = tmp_path / "play.yml"
+    play.write_text(PLAIN_PLAY)
+    dest = fresh_dest()
+    src = write_tree(tmp_path / "build", APP_FILES)
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_src=str(src), rsync_deploy_opcache_reset="none")
+    refused = plain.playbook(common, playbook=str(play))
+    refused.assert_failed("set rsync_deploy_app and rsync_deploy_env", "or rsync_deploy_release", "Nothing was changed")
+    assert "format_name" not in refused.output
+    assert app_host.sh("test -e %s" % dest, check=False).returncode != 0
+
+    plain.playbook(dict(common, rsync_deploy_app="api", rsync_deploy_env="test"), playbook=str(play)).assert_ok()
+    assert app_host.tree(dest) == local_tree(src)
+    assert RELEASE.match(app_host.read(dest + "/.release").strip())

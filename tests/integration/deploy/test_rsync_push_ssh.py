@@ -56,7 +56,7 @@ def test_deploy_over_ssh_as_a_sudo_user(ssh_host, tmp_path):
     one = deploy_over_ssh(tmp_path, address, key, variables, extra_args=["--diff"]).assert_ok()
     listed = re.findall(r'"([<>ch.*][^"]{10} [^"]+)"', one.output)
     # --diff lists what the live sync of the remote step changed (moved in from the staging copy: >f)
-    assert listed in ([">f..t...... lib/version.php"], [">f.st...... lib/version.php"]), one.output
+    assert listed in ([">fc.t...... lib/version.php"], [">fcst...... lib/version.php"]), one.output
     assert "version=v2-over-ssh" in host.page()
     assert host.tree("/var/www/app") == local_tree(src)
 

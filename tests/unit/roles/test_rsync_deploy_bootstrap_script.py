@@ -81,19 +81,55 @@ def _link(name, target, kind=tarfile.SYMTYPE):
     return info, None
 
 
-@pytest.mark.parametrize("member, message", [
-    (_file("../evil"), "would land outside the tree"),
-    (_file("/etc/evil"), "would land outside the tree"),
-    (_link("public/passwd", "../../../etc/passwd"), "links outside the tree"),
-    (_link("public/hard", "/etc/shadow", tarfile.LNKTYPE), "would land outside|links outside"),
+def _dir(name):
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.DIRTYPE
+    return info, None
+
+
+def _outside(tmp_path, target):
+    """Everything under tmp_path that is not the archive, the target tree or the outside directory itself."""
+    return sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")
+                  if p.name != "r.tar.gz" and p != target and target not in p.parents and p.name != "outside")
+
+
+@pytest.mark.parametrize("members, message", [
+    ([_file("../evil")], "would land outside the tree"),
+    ([_file("/etc/evil")], "would land outside the tree"),
+    ([_link("public/passwd", "../../../etc/passwd")], "links outside the tree"),
+    ([_link("public/hard", "/etc/shadow", tarfile.LNKTYPE)], "would land outside"),
+    ([_link("public/uploads", "/mnt/efs/uploads")], "symlink to the absolute path '/mnt/efs/uploads'"),
+    # chained links, each harmless by its name: up is the tree's root, out is its parent
+    ([_link("a/b/c/up", "../../.."), _link("out", "a/b/c/up/../.."), _file("out/FILE")], "'out' links outside"),
+    # the same chain through a link made first and a directory it goes through made later
+    ([_link("x", "d/../.."), _file("x/FILE")], "'x' links outside"),
+    # a link to an inner directory is fine, but nothing is written through it
+    ([_dir("lib"), _link("up", "lib"), _file("up/FILE")], "'up/FILE' would be written through the symlink 'up'"),
+    # a later link moves a directory an earlier link goes through: refused at the end
+    ([_link("l1", "p/q/../.."), _link("p", ".")], "'l1' links outside"),
+    ([_link("loop", "loop/x")], "links outside"),
+    ([_link("h", "missing.php", tarfile.LNKTYPE)], "hard link to 'missing.php'"),
+    ([_file("f"), _link("f2", "f"), _file("f2/x")], "written through the symlink 'f2'"),
 ])
-def test_safe_extract_refuses_escaping_members(boot, tmp_path, member, message):
-    archive = _archive(tmp_path, [_file("./public/index.php"), member])
-    target = tmp_path / "tree"
-    target.mkdir()
+def test_safe_extract_refuses_escaping_members(boot, tmp_path, members, message):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    archive = _archive(tmp_path, [_file("./public/index.php")] + members)
+    target = tmp_path / "tree" / "root"
+    target.mkdir(parents=True)
     with pytest.raises(boot.BootstrapError, match=message):
         boot.safe_extract(archive, str(target))
-    assert list(target.iterdir()) == []  # checked before anything is written
+    assert _outside(tmp_path, target) == ["tree"]
+    assert list(outside.iterdir()) == []
+
+
+def test_check_archive_runs_the_same_rules_and_leaves_nothing(boot, tmp_path, capsys):
+    bad = _archive(tmp_path, [_file("./public/index.php"), _link("public/uploads", "/mnt/efs/uploads")])
+    assert boot.main(["--check-archive", bad]) == 1
+    assert "symlink to the absolute path '/mnt/efs/uploads'" in capsys.readouterr().err
+    good = tmp_path / "good.tar.gz"
+    pathlib.Path(_archive(tmp_path, [_file("./public/index.php"), _link("./public/i.php", "index.php")])).rename(good)
+    assert boot.main(["--check-archive", str(good)]) == 0
 
 
 def test_safe_extract_keeps_inner_links_and_refuses_garbage(boot, tmp_path):

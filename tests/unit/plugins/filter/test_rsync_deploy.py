@@ -24,7 +24,7 @@ from tests.unit.trust import untrusted
 
 DEST, STAGING, PREVIOUS = "/var/www/app", "/var/www/app.staging", "/var/www/app.previous"
 GOOD = {
-    "dest": "dir", "staging": "dir", "previous": "dir", "rsync": "yes", "php": "yes",
+    "dest_refused": "", "dest": "dir", "staging": "dir", "previous": "dir", "rsync": "yes", "php": "yes",
     "dest_stat": "root:www-data 755", "inflight": "no", "marker": "api-production-20261202-1000",
     "validate_timestamps": "", "live": "same",
 }
@@ -85,7 +85,7 @@ def test_one_missing_answer_is_refused_with_the_lines():
     host = probe(live=None)
     assert host["missing"] == ["live"] and host["live"] == "unknown"
     assert rsync_deploy_host_problems(host)[0].startswith(
-        'the probe of the host gave no answer that it can read: "gamestack-probe:dest:dir | ')
+        'the probe of the host gave no answer that it can read: "gamestack-probe:dest_refused: | ')
 
 
 def test_unread_lines_are_truncated():
@@ -186,11 +186,26 @@ def test_good_settings_have_no_problem(tmp_path):
                     validate_timestamps=False, excludes=[".git"], rsync_opts=["--checksum"]) == []
 
 
-@pytest.mark.parametrize("dest", ["/", "//", "/var/www/", "/etc", "/home//", "var/www/app", "", "/var/www/../etc/app",
-                                  None, 3, ["/var/www/app"]])
-def test_a_destination_that_is_not_below_a_top_level_directory_is_refused(tmp_path, dest):
+@pytest.mark.parametrize("dest", ["var/www/app", "", "/var/www/../etc/app", "/srv/a\nb", None, 3, ["/var/www/app"]])
+def test_a_destination_that_no_host_can_make_right_is_refused_on_the_controller(tmp_path, dest):
     assert settings(tmp_path, dest=dest) == [
-        "rsync_deploy_dest must be an absolute directory below a top-level one (got %s)." % json.dumps(str(dest))]
+        "rsync_deploy_dest must be an absolute path without '..' segments (got %s)." % json.dumps(str(dest))]
+
+
+@pytest.mark.parametrize("dest", ["/", "//var/www", "/var/.", "/etc/./"])
+def test_which_directories_are_too_high_is_left_to_the_host(tmp_path, dest):
+    """tests/unit/roles/test_rsync_deploy_check_dest.py: files/check-dest.sh, run by the probe, decides."""
+    assert settings(tmp_path, dest=dest) == []
+
+
+def test_a_destination_the_host_refused_is_named_as_it_was_set():
+    host = probe(dest_refused="is a directory directly below / (/var): deploy into a directory of its own below it")
+    assert rsync_deploy_host_problems(host, dest="/var/.") == [
+        'rsync_deploy_dest "/var/." is refused: it is a directory directly below / (/var): deploy into a directory'
+        ' of its own below it.']
+    # a destination that is itself a symlink is named once, with the way out
+    linked = probe(dest="link releases/r1", dest_refused="is or goes through a symlink")
+    assert [p.split(" ", 1)[0] for p in rsync_deploy_host_problems(linked)] == ["/var/www/app"]
 
 
 @pytest.mark.parametrize("change", [{"excludes": ".git"}, {"rsync_opts": "--checksum"}, {"excludes": None}])
@@ -235,7 +250,7 @@ def test_a_rollback_needs_neither_a_build_nor_a_release_name(tmp_path):
 
 
 def test_every_bad_setting_at_once_in_a_fixed_order(tmp_path):
-    problems = settings(tmp_path, dest="/", excludes="x", opcache_reset="reset", validate_timestamps="x",
+    problems = settings(tmp_path, dest="var", excludes="x", opcache_reset="reset", validate_timestamps="x",
                         marker="a/b", chmod="?", src="", release_name="x")
     assert [problem.split(" ", 1)[0] for problem in problems] == [
         "rsync_deploy_dest", "rsync_deploy_excludes", "rsync_deploy_opcache_validate_timestamps",
@@ -247,3 +262,11 @@ def test_every_bad_setting_at_once_in_a_fixed_order(tmp_path):
 def test_setting_problems_want_a_boolean_rollback(tmp_path):
     with pytest.raises(AnsibleFilterError, match="rsync_deploy_setting_problems: rollback must be a boolean, got 'maybe'"):
         settings(tmp_path, rollback="maybe")
+
+
+def test_no_release_name_names_the_variables_to_set(tmp_path):
+    """Used without the inventory plugin (no `naming`): the role passes an empty release name."""
+    problems = settings(tmp_path, release_name="")
+    assert len(problems) == 1
+    for name in ("rsync_deploy_app", "rsync_deploy_env", "rsync_deploy_release"):
+        assert name in problems[0]
