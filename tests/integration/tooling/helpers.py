@@ -76,3 +76,34 @@ def playbook(tmp_path, endpoint, tasks, check=False, extra_args=(), env_extra=No
         **(env_extra or {})
     )
     return PlayResult(run(cmd, env))
+
+
+def serving_group(aws, app_env="api-production", size=2):
+    """A launch template, target group and Auto Scaling group named ``app_env`` (the rule), ``size`` instances.
+
+    Returns {'tg': target group ARN, 'instances': [instance IDs], 'image': the template's AMI, 'subnets': [...]}.
+    """
+    from tests.harness.moto import default_ami
+
+    ec2, elbv2, autoscaling = aws("ec2"), aws("elbv2"), aws("autoscaling")
+    vpc = [v for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault")][0]["VpcId"]
+    subnets = sorted(s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if s["VpcId"] == vpc)[:2]
+    tg = elbv2.create_target_group(Name=app_env, Protocol="HTTP", Port=80, VpcId=vpc,
+                                   TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+    image = default_ami(ec2)
+    ec2.create_launch_template(LaunchTemplateName=app_env,
+                               LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"})
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=app_env, LaunchTemplate={"LaunchTemplateName": app_env, "Version": "1"},
+        MinSize=size, MaxSize=size, DesiredCapacity=size, VPCZoneIdentifier=",".join(subnets),
+        TargetGroupARNs=[tg], Tags=[{"Key": "Name", "Value": app_env, "PropagateAtLaunch": True}],
+    )
+    group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[app_env])["AutoScalingGroups"][0]
+    return {"tg": tg, "instances": sorted(i["InstanceId"] for i in group["Instances"]), "image": image,
+            "subnets": subnets, "vpc": vpc}
+
+
+def target_states(aws, tg):
+    """{instance ID: health state} of a target group."""
+    health = aws("elbv2").describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    return {h["Target"]["Id"]: h["TargetHealth"]["State"] for h in health}
