@@ -60,9 +60,13 @@ class PlayResult:
         return ""
 
 
-def playbook(tmp_path, endpoint, tasks, check=False, extra_args=(), env_extra=None, play_vars=None, name="play.yml"):
+def playbook(tmp_path, endpoint, tasks, check=False, extra_args=(), env_extra=None, play_vars=None, name="play.yml",
+             module_defaults=None):
     """Run a localhost play holding ``tasks`` (YAML text) with ansible-playbook; return a PlayResult."""
-    play = "- hosts: localhost\n  gather_facts: false\n  vars: %s\n  tasks:\n" % json.dumps(play_vars or {})
+    play = "- hosts: localhost\n  gather_facts: false\n  vars: %s\n" % json.dumps(play_vars or {})
+    if module_defaults:
+        play += "  module_defaults: %s\n" % json.dumps(module_defaults)
+    play += "  tasks:\n"
     path = tmp_path / name
     path.write_text(play + textwrap.indent(textwrap.dedent(tasks), "    "))
     cmd = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(path)]
@@ -76,6 +80,12 @@ def playbook(tmp_path, endpoint, tasks, check=False, extra_args=(), env_extra=No
         **(env_extra or {})
     )
     return PlayResult(run(cmd, env))
+
+
+def job_user_agent(job):
+    """module_defaults that name the job in the user agent of amazon.aws / community.aws calls (the IAM test)."""
+    defaults = {"aws_config": {"user_agent_extra": "gamestack.aws/" + job}}
+    return {"group/amazon.aws.aws": defaults, "group/community.aws.aws": defaults}
 
 
 def serving_group(aws, app_env="api-production", size=2):
