@@ -42,8 +42,19 @@ def default_of(name: str, option: dict, defaults: dict) -> str:
     return "`%s`" % rendered.replace("|", "\\|")
 
 
+def entry_points(specs: dict) -> dict:
+    """A role without ``main`` (used through tasks_from): the options of all its entry points in one table."""
+    options: dict = {}
+    for entry in specs.values():
+        for name, option in (entry.get("options") or {}).items():
+            options.setdefault(name, option)
+    return {"short_description": "Entry points %s (tasks_from)." % ", ".join("`%s`" % e for e in specs),
+            "options": options}
+
+
 def role_table(role_dir: pathlib.Path) -> str:
-    spec = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
+    specs = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+    spec = specs.get("main") or entry_points(specs)
     defaults_file = role_dir / "defaults" / "main.yml"
     defaults = (yaml.safe_load(defaults_file.read_text()) or {}) if defaults_file.exists() else {}
     lines = [

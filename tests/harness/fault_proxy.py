@@ -39,6 +39,8 @@ class Fault:
     region: str | None = None
     action: str | None = None
     drop: bool = False  # close the connection without an answer instead
+    after: str | None = None  # only once a request of this action has been seen
+    payload: bytes | None = None  # answer this body (with ``status``) instead of an error document
     used: int = 0
 
     @classmethod
@@ -64,7 +66,14 @@ class Fault:
             return False
         return True
 
+    @classmethod
+    def answer(cls, action, payload, count=None, **kw):
+        """Answer ``action`` with ``payload`` and HTTP 200: an API call the upstream does not implement."""
+        return cls(status=200, code="", message="", count=count, action=action, payload=payload, **kw)
+
     def body(self):
+        if self.payload is not None:
+            return self.payload
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code><Message>%s</Message>'
             "</Error></Errors><RequestID>fault-proxy-%d</RequestID></Response>" % (self.code, self.message, self.used)
@@ -157,6 +166,8 @@ class FaultProxy:
     def _pick_fault(self, region, action):
         with self._lock:
             for fault in self.faults:
+                if fault.after is not None and not any(s.action == fault.after for s in self.seen):
+                    continue
                 if fault.matches(region, action):
                     fault.used += 1
                     return fault

@@ -64,3 +64,15 @@ def test_drop_closes_the_connection(upstream):
         with pytest.raises((http.client.HTTPException, ConnectionError)):
             post(proxy.endpoint, "us-east-1")
         assert post(proxy.endpoint, "us-east-1") == (200, b"ok")
+
+
+def test_after_and_answer_rules(upstream):
+    faults = [Fault(status=400, code="UnauthorizedOperation", action="DescribeImages", after="CreateImage", count=None),
+              Fault.answer("StartInstanceRefresh", b"<canned/>")]
+    with FaultProxy(upstream, faults) as proxy:
+        assert post(proxy.endpoint, "us-east-1", "DescribeImages") == (200, b"ok")
+        assert post(proxy.endpoint, "us-east-1", "CreateImage") == (200, b"ok")
+        status, body = post(proxy.endpoint, "us-east-1", "DescribeImages")
+        assert status == 400 and b"UnauthorizedOperation" in body
+        assert post(proxy.endpoint, "us-east-1", "StartInstanceRefresh") == (200, b"<canned/>")
+        assert proxy.count(action="DescribeImages", faulted=True) == 1

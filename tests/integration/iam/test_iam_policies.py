@@ -27,19 +27,27 @@ JOBS = {
     "rds_parameter_group": "rds-params.json",
     "bootstrap": "bootstrap.json",
     "publish": "deploy-publish.json",
+    # playbooks/bake.yml: its amazon.aws / community.aws calls (module_defaults: aws_config user_agent_extra),
+    # the modules it runs, and the target-group steps of the role lb_target it uses.
+    "bake": "bake.json",
+    "autoscaling_standby": "bake.json",
+    "autoscaling_group_version": "bake.json",
+    "image_usage": "bake.json",
 }
 
 
 def job_of(agent: str) -> str | None:
     """The component that made a call, from its user agent; None for calls the tests made themselves."""
     for token in agent.split():
+        # Before "Ansible/": an amazon.aws module run by a playbook that names its job has both.
         if token.startswith("gamestack.aws/"):
             return token.split("/", 1)[1]
+    for token in agent.split():
         if token.startswith("gamestack-bootstrap"):
             return "bootstrap"
         if token.startswith("Ansible/"):
             # amazon.aws modules identify as "APN/1.0 Ansible/<version>"; of our code only
-            # playbooks/publish.yml calls AWS through them (amazon.aws.s3_object).
+            # playbooks/publish.yml calls AWS through them without naming its job (amazon.aws.s3_object).
             return "publish"
     if "gamestack-bootstrap" in agent:
         return "bootstrap"
