@@ -122,9 +122,12 @@ class ClientFactory:
         if key not in self._clients:
             # boto3 sessions are not thread safe, client objects are: create under the caller's thread
             # but only ever from one thread at a time (callers create clients before fanning out).
-            self._clients[key] = self.session.client(
-                service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
-            )
+            try:
+                self._clients[key] = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+                )
+            except botocore.exceptions.InvalidRegionError as exc:
+                raise AwsSetupError("region %r is not an AWS region name: %s" % (region, exc))
         return self._clients[key]
 
 
