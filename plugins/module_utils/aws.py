@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from ansible.module_utils.basic import env_fallback
+
 # boto3 and botocore are imported on first use, not with this module: an inventory answered from its
 # cache, or a play that only loads the filters, never needs them (their import is about 0.2 s of CPU).
 boto3 = botocore = Config = None
@@ -134,7 +136,8 @@ class ClientFactory:
 def connection_argument_spec():
     """Module options shared by every gamestack.aws module that talks to AWS (amazon.aws names)."""
     return dict(
-        region=dict(type="str", aliases=["aws_region", "ec2_region"]),
+        region=dict(type="str", aliases=["aws_region", "ec2_region"],
+                    fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
         profile=dict(type="str", aliases=["aws_profile"]),
         endpoint_url=dict(type="str", aliases=["aws_endpoint_url", "ec2_url"]),
         access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=True),

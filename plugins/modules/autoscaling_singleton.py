@@ -213,7 +213,6 @@ changes:
   sample: ["create group match-production", "attach load balancer match-production"]
 """
 
-import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -558,7 +557,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         factory = aws.factory_from_module_params(module.params, component="autoscaling_singleton")
-        singleton = Singleton(module, factory, module.params["region"] or os.environ.get("AWS_REGION"))
+        singleton = Singleton(module, factory, module.params["region"])
     except aws.AwsSetupError as exc:
         module.fail_json(msg="autoscaling_singleton: %s" % exc)
     except botocore.exceptions.NoRegionError:

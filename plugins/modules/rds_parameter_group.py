@@ -129,7 +129,6 @@ created:
   type: bool
 """
 
-import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -294,7 +293,7 @@ def main():
         fail("; ".join(errors))
     try:
         factory = aws.factory_from_module_params(p, component="rds_parameter_group")
-        api = Api(factory.client("rds", p["region"] or os.environ.get("AWS_REGION")), kind)
+        api = Api(factory.client("rds", p["region"]), kind)
         group = api.describe_group(name)
         if p["state"] == "absent":
             if group and not module.check_mode:
