@@ -52,6 +52,12 @@ def require_boto3():
         raise AwsSetupError("boto3 and botocore are required by gamestack.aws: %s" % BOTO3_IMPORT_ERROR)
 
 
+def aws_errors():
+    """The exceptions that mean "AWS (or the way to it) failed": catch these, never Exception, so a bug shows as one."""
+    require_boto3()
+    return (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+
+
 def user_agent(component=None):
     """``gamestack.aws`` or ``gamestack.aws/<component>``: tells AWS logs (and our IAM test) who called."""
     return USER_AGENT_EXTRA + ("/" + component if component else "")
@@ -91,9 +97,9 @@ def make_session(profile=None, access_key=None, secret_key=None, session_token=N
         raise AwsSetupError("AWS profile %r not found: %s" % (profile, exc))
 
 
-def assume_role(session, role_arn, endpoint_url=None, session_name="gamestack-aws"):
+def assume_role(session, role_arn, endpoint_url=None, session_name="gamestack-aws", verify=True):
     """Return a new session holding the temporary credentials of ``role_arn``."""
-    sts = session.client("sts", endpoint_url=resolve_endpoint(endpoint_url), config=client_config())
+    sts = session.client("sts", endpoint_url=resolve_endpoint(endpoint_url), config=client_config(), verify=verify)
     try:
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
@@ -111,12 +117,21 @@ class ClientFactory:
 
     def __init__(self, profile=None, access_key=None, secret_key=None, session_token=None,
                  endpoint_url=None, assume_role_arn=None, max_attempts=DEFAULT_MAX_ATTEMPTS, component=None,
-                 read_timeout=DEFAULT_READ_TIMEOUT):
+                 read_timeout=DEFAULT_READ_TIMEOUT, validate_certs=True, aws_ca_bundle=None, aws_config=None):
         self.endpoint_url = resolve_endpoint(endpoint_url)
+        # amazon.aws's meaning (module_utils.botocore._aws_connection_info): a CA bundle applies when certificates
+        # are validated; validate_certs=false turns verification off.
+        self.verify = aws_ca_bundle if (validate_certs is not False and aws_ca_bundle) else validate_certs is not False
         self.session = make_session(profile, access_key, secret_key, session_token)
-        if assume_role_arn:
-            self.session = assume_role(self.session, assume_role_arn, self.endpoint_url)
         self.config = client_config(max_attempts=max_attempts, read_timeout=read_timeout, component=component)
+        if aws_config:
+            try:
+                # The user's settings win; user_agent_extra stays ours (the IAM test reads it).
+                self.config = self.config.merge(Config(**dict(aws_config, user_agent_extra=user_agent(component))))
+            except TypeError as exc:
+                raise AwsSetupError("aws_config %s: %s" % (sorted(aws_config), exc))
+        if assume_role_arn:
+            self.session = assume_role(self.session, assume_role_arn, self.endpoint_url, verify=self.verify)
         self._clients = {}
 
     def client(self, service, region):
@@ -126,7 +141,8 @@ class ClientFactory:
             # but only ever from one thread at a time (callers create clients before fanning out).
             try:
                 self._clients[key] = self.session.client(
-                    service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=self.config,
+                    verify=self.verify,
                 )
             except botocore.exceptions.InvalidRegionError as exc:
                 raise AwsSetupError("region %r is not an AWS region name: %s" % (region, exc))
@@ -142,20 +158,26 @@ def connection_argument_spec():
         endpoint_url=dict(type="str", aliases=["aws_endpoint_url", "ec2_url"]),
         access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=True),
         secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
-        session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
+        session_token=dict(type="str", aliases=["aws_session_token", "aws_security_token"], no_log=True),
+        validate_certs=dict(type="bool", default=True),
+        aws_ca_bundle=dict(type="path"),
+        aws_config=dict(type="dict"),
     )
+
+
+# The options of plugins/doc_fragments/connection.py that ClientFactory takes (region is per client).
+CONNECTION_OPTIONS = ("profile", "access_key", "secret_key", "session_token", "endpoint_url",
+                      "validate_certs", "aws_ca_bundle", "aws_config")
+
+
+def connection_options(get):
+    """ClientFactory keyword arguments from ``get(option name)``: a plugin's get_option or a module's params.get."""
+    return {name: get(name) for name in CONNECTION_OPTIONS}
 
 
 def factory_from_module_params(params, component=None):
     """ClientFactory from the shared connection options; ``component`` names the caller in the user agent."""
-    return ClientFactory(
-        profile=params.get("profile"),
-        access_key=params.get("access_key"),
-        secret_key=params.get("secret_key"),
-        session_token=params.get("session_token"),
-        endpoint_url=params.get("endpoint_url"),
-        component=component,
-    )
+    return ClientFactory(component=component, **connection_options(params.get))
 
 
 def error_code(exc):
