@@ -8,6 +8,7 @@ import re
 
 # A plugin reads its options from these environment variables too (a module gets them from botocore).
 ENV = {
+    "region": ["AWS_REGION", "AWS_DEFAULT_REGION"],
     "profile": ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"],
     "endpoint_url": ["AWS_ENDPOINT_URL", "AWS_URL"],
     "access_key": ["AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "EC2_ACCESS_KEY"],
@@ -81,43 +82,29 @@ class ModuleDocFragment:
     type: dict
 """
 
-    DOCUMENTATION = r"""
-options:
+    _REGION = r"""
   region:
     description:
       - The AWS region to use.
       - Falls back to the C(AWS_REGION) or C(AWS_DEFAULT_REGION) environment variable, then the profile's region.
     type: str
     aliases: [aws_region, ec2_region]
-""" + _COMMON + r"""
+"""
+
+    _TAIL = r"""
 requirements:
   - python >= 3.7
   - boto3 >= 1.28.0
   - botocore >= 1.31.0
 notes:
   - Throttling and server errors are retried with exponential backoff (botocore standard retry mode).
+"""
+
+    DOCUMENTATION = "\noptions:" + _REGION + _COMMON + _TAIL + r"""
   - The module reads the same C(module_defaults) as amazon.aws modules, C(group/aws) (its connection
     options) and C(group/gamestack.aws.aws) (which also covers amazon.aws modules).
 """
 
-    PLUGINS = "\noptions:" + with_env(_COMMON) + r"""
-notes:
-  - Throttling and server errors are retried with exponential backoff (botocore standard retry mode).
-requirements:
-  - python >= 3.7
-  - boto3 >= 1.28.0
-  - botocore >= 1.31.0
-"""
+    PLUGINS = "\noptions:" + with_env(_COMMON) + _TAIL
 
-    REGION = r"""
-options:
-  region:
-    description:
-      - The AWS region to use.
-      - Falls back to the C(AWS_REGION) or C(AWS_DEFAULT_REGION) environment variable, then the profile's region.
-    type: str
-    aliases: [aws_region]
-    env:
-      - name: AWS_REGION
-      - name: AWS_DEFAULT_REGION
-"""
+    REGION = "\noptions:" + with_env(_REGION)

@@ -35,40 +35,36 @@ def ena(ec2, iid):
     return bool(ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0].get("EnaSupport"))
 
 
-def test_group_aws_reaches_the_modules(moto, tmp_path):
-    ec2, iid = stopped(moto, "eu-west-1")
-    proc = play(tmp_path, (
+def enable_ena(tmp_path, iid, module_defaults, task_args="", play_vars=""):
+    """Run a play that enables ENA on ``iid`` with these module_defaults (YAML lines); return the process."""
+    return play(tmp_path, (
         "- hosts: localhost\n"
         "  gather_facts: false\n"
-        "  vars:\n"
-        "    moto: %s\n"
-        "  module_defaults:\n"
+        "%s"
+        "  module_defaults:\n%s"
+        "  tasks:\n"
+        "    - gamestack.aws.ec2_enhanced_networking:\n%s"
+        "        instance_ids: [%s]\n"
+        "        ena: true\n" % (play_vars, module_defaults, task_args, iid)))
+
+
+def test_group_aws_reaches_the_modules(moto, tmp_path):
+    ec2, iid = stopped(moto, "eu-west-1")
+    proc = enable_ena(tmp_path, iid, play_vars="  vars:\n    moto: %s\n" % moto.endpoint, module_defaults=(
         "    group/aws:\n"
         "      region: eu-west-1\n"
-        "      endpoint_url: '{{ moto }}'\n"
-        "  tasks:\n"
-        "    - gamestack.aws.ec2_enhanced_networking:\n"
-        "        instance_ids: [%s]\n"
-        "        ena: true\n" % (moto.endpoint, iid)))
+        "      endpoint_url: '{{ moto }}'\n"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ena(ec2, iid) is True
 
 
 def test_task_arguments_and_the_collection_group_win_over_group_aws(moto, tmp_path):
     ec2, iid = stopped(moto, "eu-west-1")
-    proc = play(tmp_path, (
-        "- hosts: localhost\n"
-        "  gather_facts: false\n"
-        "  module_defaults:\n"
+    proc = enable_ena(tmp_path, iid, task_args="        region: eu-west-1\n", module_defaults=(
         "    group/aws:\n"
         "      aws_region: us-west-2\n"
         "      endpoint_url: http://127.0.0.1:1\n"
         "    group/gamestack.aws.aws:\n"
-        "      endpoint_url: %s\n"
-        "  tasks:\n"
-        "    - gamestack.aws.ec2_enhanced_networking:\n"
-        "        region: eu-west-1\n"
-        "        instance_ids: [%s]\n"
-        "        ena: true\n" % (moto.endpoint, iid)))
+        "      endpoint_url: %s\n" % moto.endpoint))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ena(ec2, iid) is True

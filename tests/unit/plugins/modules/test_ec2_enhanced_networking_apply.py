@@ -57,13 +57,18 @@ def fast_polls(monkeypatch):
     monkeypatch.setattr(mod, "POLL_SECONDS", 0)
 
 
-def test_stop_timeout_is_reported_and_the_instance_restarted_once_stopped(monkeypatch):
-    ec2 = SlowStopEC2(stopping_polls=1)
-    clock = iter(range(0, 10_000))
+def failure_of_apply(monkeypatch, ec2, wait_timeout):
+    """The message apply raises; the clock advances one second at each reading."""
+    clock = iter(range(0, 100_000))
     monkeypatch.setattr(mod.time, "monotonic", lambda: next(clock))
     with pytest.raises(mod.EnhancedNetworkingError) as caught:
-        mod.apply(ec2, [plan()], wait=True, wait_timeout=1)
-    message = str(caught.value)
+        mod.apply(ec2, [plan()], wait=True, wait_timeout=wait_timeout)
+    return str(caught.value)
+
+
+def test_stop_timeout_is_reported_and_the_instance_restarted_once_stopped(monkeypatch):
+    ec2 = SlowStopEC2(stopping_polls=1)
+    message = failure_of_apply(monkeypatch, ec2, wait_timeout=1)
     assert "timed out" in message and "stopped" in message, message
     # The restart waited for `stopped` (no IncorrectInstanceState) and the attribute was not set.
     assert ec2.calls == ["stop", "start"], ec2.calls
@@ -71,11 +76,6 @@ def test_stop_timeout_is_reported_and_the_instance_restarted_once_stopped(monkey
 
 
 def test_stop_timeout_and_failed_restart_are_both_reported(monkeypatch):
-    ec2 = SlowStopEC2(stopping_polls=10_000)
-    clock = iter(range(0, 100_000))
-    monkeypatch.setattr(mod.time, "monotonic", lambda: next(clock))
-    with pytest.raises(mod.EnhancedNetworkingError) as caught:
-        mod.apply(ec2, [plan()], wait=True, wait_timeout=2)
-    message = str(caught.value)
+    message = failure_of_apply(monkeypatch, SlowStopEC2(stopping_polls=10_000), wait_timeout=2)
     assert "while stopping" in message and "while starting %s again" % IID in message, message
     assert message.count("timed out") == 2, message
