@@ -30,6 +30,7 @@ def _import_boto3():
             import boto3 as _boto3
             import botocore as _botocore
             import botocore.exceptions  # noqa: F401 (botocore.exceptions.* below)
+            import botocore.parsers  # noqa: F401 (botocore.parsers.ResponseParserError below)
             from botocore.config import Config as _Config
         except ImportError as exc:  # reported to the user by require_boto3
             BOTO3_IMPORT_ERROR = exc
@@ -53,9 +54,11 @@ def require_boto3():
 
 
 def aws_errors():
-    """The exceptions that mean "AWS (or the way to it) failed": catch these, never Exception, so a bug shows as one."""
+    """The exceptions that mean "AWS (or the way to it) failed": catch these, never Exception, so a bug shows as one.
+
+    An answer botocore cannot parse (ResponseParserError, not a BotoCoreError) is AWS's failure too."""
     require_boto3()
-    return (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+    return (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, botocore.parsers.ResponseParserError)
 
 
 def user_agent(component=None):

@@ -307,8 +307,7 @@ def main():
         if p["check_names"] and values:
             try:
                 catalog = api.engine_defaults(family)
-            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-                # An AWS error or an unparsable answer (ResponseParserError): the names cannot be checked.
+            except aws.aws_errors() as exc:  # an AWS error or an unparsable answer: the names cannot be checked
                 fail("could not list the parameters of family %s to check the names (%s: %s); a family that does"
                      " not exist fails here too; set check_names=false to skip the check" % (family, aws.error_code(exc), exc))
             if not catalog:
