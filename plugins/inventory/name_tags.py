@@ -31,6 +31,7 @@ requirements:
 extends_documentation_fragment:
   - constructed
   - inventory_cache
+  - gamestack.aws.connection.plugins
 notes:
   - Only C(ec2:DescribeInstances) is called, one request per page of 1000 instances per region, plus
     C(sts:AssumeRole) when O(assume_role_arn) is set. With O(cache=true) a warm cache makes no API call.
@@ -67,50 +68,11 @@ options:
     type: list
     elements: str
     default: [running]
-  profile:
-    description: A named profile of the shared AWS config and credentials files.
-    type: str
-    aliases: [aws_profile]
-    env:
-      - name: AWS_PROFILE
-      - name: AWS_DEFAULT_PROFILE
-  access_key:
-    description:
-      - AWS access key ID. When not set, the standard botocore credential chain is used.
-    type: str
-    aliases: [aws_access_key_id, aws_access_key]
-    env:
-      - name: AWS_ACCESS_KEY_ID
-      - name: AWS_ACCESS_KEY
-      - name: EC2_ACCESS_KEY
-  secret_key:
-    description: AWS secret access key.
-    type: str
-    aliases: [aws_secret_access_key, aws_secret_key]
-    env:
-      - name: AWS_SECRET_ACCESS_KEY
-      - name: AWS_SECRET_KEY
-      - name: EC2_SECRET_KEY
-  session_token:
-    description: AWS session token, for temporary credentials.
-    type: str
-    aliases: [aws_session_token, aws_security_token]
-    env:
-      - name: AWS_SESSION_TOKEN
-      - name: AWS_SECURITY_TOKEN
   assume_role_arn:
     description:
       - The ARN of an IAM role to assume (C(sts:AssumeRole)) before listing instances.
     type: str
     aliases: [iam_role_arn]
-  endpoint_url:
-    description:
-      - URL of the EC2 (and STS) API endpoint, for example a VPC endpoint or a local test server.
-    type: str
-    aliases: [aws_endpoint_url]
-    env:
-      - name: AWS_ENDPOINT_URL
-      - name: AWS_URL
   max_attempts:
     description:
       - Total attempts per API request, the first one included, for throttling, 5xx answers and connection errors.
@@ -382,11 +344,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _client_factory(self):
         try:
             return aws.ClientFactory(
-                profile=self.get_option("profile"),
-                access_key=self.get_option("access_key"),
-                secret_key=self.get_option("secret_key"),
-                session_token=self.get_option("session_token"),
-                endpoint_url=self.get_option("endpoint_url"),
+                **aws.connection_options(self.get_option),
                 assume_role_arn=self.get_option("assume_role_arn"),
                 # botocore's Config(retries={"max_attempts"}) counts retries, the option counts attempts.
                 max_attempts=max(int(self.get_option("max_attempts")) - 1, 0),
@@ -416,7 +374,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         def one(region):
             try:
                 return region, ec2_instances.list_instances(clients[region], region, filters), None
-            except Exception as exc:  # botocore errors, connection errors, anything a region can raise
+            except aws.aws_errors() as exc:
+                # AWS answers and connection errors fail the region; anything else is a bug and shows as one.
                 return region, None, exc
 
         records, failures = [], []

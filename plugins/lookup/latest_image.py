@@ -31,42 +31,13 @@ options:
         C(released_at), C(creation_date)) instead of the image ID.
     type: bool
     default: false
-  region:
-    description:
-      - The AWS region. Falls back to C(AWS_REGION) / C(AWS_DEFAULT_REGION) and the profile's region.
-    type: str
-    aliases: [aws_region]
-    env:
-      - name: AWS_REGION
-      - name: AWS_DEFAULT_REGION
-  profile:
-    description: A named profile of the shared AWS config and credentials files.
-    type: str
-    aliases: [aws_profile]
-  endpoint_url:
-    description:
-      - URL of the EC2 API endpoint (a VPC endpoint, a local test server).
-      - Falls back to the C(AWS_ENDPOINT_URL) environment variable.
-    type: str
-    aliases: [aws_endpoint_url]
-  access_key:
-    description: AWS access key ID. Without it the standard botocore credential chain is used.
-    type: str
-    aliases: [aws_access_key_id]
-  secret_key:
-    description: AWS secret access key.
-    type: str
-    aliases: [aws_secret_access_key]
-  session_token:
-    description: AWS session token for temporary credentials.
-    type: str
-    aliases: [aws_session_token]
 notes:
   - No image found for a term is an error that names the app-env and the region; a term that is not an
     C(app-env) name is an error too.
   - Values come from the EC2 API and are marked unsafe (never templated).
-requirements:
-  - boto3 >= 1.28.0
+extends_documentation_fragment:
+  - gamestack.aws.connection.plugins
+  - gamestack.aws.connection.region
 seealso:
   - module: gamestack.aws.image_catalog
 """
@@ -131,18 +102,10 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
         try:
-            factory = aws.ClientFactory(
-                profile=self.get_option("profile"),
-                access_key=self.get_option("access_key"),
-                secret_key=self.get_option("secret_key"),
-                session_token=self.get_option("session_token"),
-                endpoint_url=self.get_option("endpoint_url"),
-                component="latest_image",
-            )
+            factory = aws.ClientFactory(component="latest_image", **aws.connection_options(self.get_option))
+            ec2 = factory.client("ec2", self.get_option("region"))
         except aws.AwsSetupError as exc:
             raise AnsibleLookupError("gamestack.aws.latest_image: %s" % exc)
-        try:
-            ec2 = factory.client("ec2", self.get_option("region"))
         except botocore.exceptions.NoRegionError:
             raise AnsibleLookupError("gamestack.aws.latest_image: no region; set region= or AWS_REGION")
         region = ec2.meta.region_name

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from ansible.module_utils.basic import env_fallback
+
 # boto3 and botocore are imported on first use, not with this module: an inventory answered from its
 # cache, or a play that only loads the filters, never needs them (their import is about 0.2 s of CPU).
 boto3 = botocore = Config = None
@@ -28,6 +30,7 @@ def _import_boto3():
             import boto3 as _boto3
             import botocore as _botocore
             import botocore.exceptions  # noqa: F401 (botocore.exceptions.* below)
+            import botocore.parsers  # noqa: F401 (botocore.parsers.ResponseParserError below)
             from botocore.config import Config as _Config
         except ImportError as exc:  # reported to the user by require_boto3
             BOTO3_IMPORT_ERROR = exc
@@ -48,6 +51,14 @@ class AwsSetupError(Exception):
 def require_boto3():
     if not _import_boto3():
         raise AwsSetupError("boto3 and botocore are required by gamestack.aws: %s" % BOTO3_IMPORT_ERROR)
+
+
+def aws_errors():
+    """The exceptions that mean "AWS (or the way to it) failed": catch these, never Exception, so a bug shows as one.
+
+    An answer botocore cannot parse (ResponseParserError, not a BotoCoreError) is AWS's failure too."""
+    require_boto3()
+    return (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, botocore.parsers.ResponseParserError)
 
 
 def user_agent(component=None):
@@ -89,9 +100,9 @@ def make_session(profile=None, access_key=None, secret_key=None, session_token=N
         raise AwsSetupError("AWS profile %r not found: %s" % (profile, exc))
 
 
-def assume_role(session, role_arn, endpoint_url=None, session_name="gamestack-aws"):
+def assume_role(session, role_arn, endpoint_url=None, session_name="gamestack-aws", verify=True):
     """Return a new session holding the temporary credentials of ``role_arn``."""
-    sts = session.client("sts", endpoint_url=resolve_endpoint(endpoint_url), config=client_config())
+    sts = session.client("sts", endpoint_url=resolve_endpoint(endpoint_url), config=client_config(), verify=verify)
     try:
         creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
@@ -109,12 +120,21 @@ class ClientFactory:
 
     def __init__(self, profile=None, access_key=None, secret_key=None, session_token=None,
                  endpoint_url=None, assume_role_arn=None, max_attempts=DEFAULT_MAX_ATTEMPTS, component=None,
-                 read_timeout=DEFAULT_READ_TIMEOUT):
+                 read_timeout=DEFAULT_READ_TIMEOUT, validate_certs=True, aws_ca_bundle=None, aws_config=None):
         self.endpoint_url = resolve_endpoint(endpoint_url)
+        # amazon.aws's meaning (module_utils.botocore._aws_connection_info): a CA bundle applies when certificates
+        # are validated; validate_certs=false turns verification off.
+        self.verify = aws_ca_bundle if (validate_certs is not False and aws_ca_bundle) else validate_certs is not False
         self.session = make_session(profile, access_key, secret_key, session_token)
-        if assume_role_arn:
-            self.session = assume_role(self.session, assume_role_arn, self.endpoint_url)
         self.config = client_config(max_attempts=max_attempts, read_timeout=read_timeout, component=component)
+        if aws_config:
+            try:
+                # The user's settings win; user_agent_extra stays ours (the IAM test reads it).
+                self.config = self.config.merge(Config(**dict(aws_config, user_agent_extra=user_agent(component))))
+            except TypeError as exc:
+                raise AwsSetupError("aws_config %s: %s" % (sorted(aws_config), exc))
+        if assume_role_arn:
+            self.session = assume_role(self.session, assume_role_arn, self.endpoint_url, verify=self.verify)
         self._clients = {}
 
     def client(self, service, region):
@@ -122,34 +142,45 @@ class ClientFactory:
         if key not in self._clients:
             # boto3 sessions are not thread safe, client objects are: create under the caller's thread
             # but only ever from one thread at a time (callers create clients before fanning out).
-            self._clients[key] = self.session.client(
-                service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
-            )
+            try:
+                self._clients[key] = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=self.config,
+                    verify=self.verify,
+                )
+            except botocore.exceptions.InvalidRegionError as exc:
+                raise AwsSetupError("region %r is not an AWS region name: %s" % (region, exc))
         return self._clients[key]
 
 
 def connection_argument_spec():
     """Module options shared by every gamestack.aws module that talks to AWS (amazon.aws names)."""
     return dict(
-        region=dict(type="str", aliases=["aws_region", "ec2_region"]),
+        region=dict(type="str", aliases=["aws_region", "ec2_region"],
+                    fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
         profile=dict(type="str", aliases=["aws_profile"]),
         endpoint_url=dict(type="str", aliases=["aws_endpoint_url", "ec2_url"]),
         access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=True),
         secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
-        session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
+        session_token=dict(type="str", aliases=["aws_session_token", "aws_security_token"], no_log=True),
+        validate_certs=dict(type="bool", default=True),
+        aws_ca_bundle=dict(type="path"),
+        aws_config=dict(type="dict"),
     )
+
+
+# The options of plugins/doc_fragments/connection.py that ClientFactory takes (region is per client).
+CONNECTION_OPTIONS = ("profile", "access_key", "secret_key", "session_token", "endpoint_url",
+                      "validate_certs", "aws_ca_bundle", "aws_config")
+
+
+def connection_options(get):
+    """ClientFactory keyword arguments from ``get(option name)``: a plugin's get_option or a module's params.get."""
+    return {name: get(name) for name in CONNECTION_OPTIONS}
 
 
 def factory_from_module_params(params, component=None):
     """ClientFactory from the shared connection options; ``component`` names the caller in the user agent."""
-    return ClientFactory(
-        profile=params.get("profile"),
-        access_key=params.get("access_key"),
-        secret_key=params.get("secret_key"),
-        session_token=params.get("session_token"),
-        endpoint_url=params.get("endpoint_url"),
-        component=component,
-    )
+    return ClientFactory(component=component, **connection_options(params.get))
 
 
 def error_code(exc):

@@ -21,6 +21,10 @@ description:
     or on a target group (O(health_check.type=target_group)), the group is attached to it and uses the
     C(ELB) health check type with a grace period, so that an instance whose process stops listening is replaced.
   - Idempotent, the group, the health check and the attachments are read first and only what differs is changed.
+  - The module tags every group it creates C(gamestack:managed-by=autoscaling_singleton) and changes or deletes
+    only groups that carry this tag. A group of the same name made by someone else (another tool, the console,
+    a scaled fleet) is refused unless O(adopt=true). The IAM policy in C(docs/iam/autoscaling-singleton.json)
+    enforces the same rule on the AWS side.
 options:
   app:
     description: App part of the name (lower-case letters and digits).
@@ -37,6 +41,14 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  adopt:
+    description:
+      - Take over an existing group of the name that does not carry the ownership tag
+        C(gamestack:managed-by=autoscaling_singleton) by adding the tag, then manage (resize to one, or with
+        O(state=absent) delete) it.
+      - Without it such a group is refused and left as it is. Adopting a scaled group shrinks it to one instance.
+    type: bool
+    default: false
   launch_template:
     description: The launch template to launch from. Default, the template named C(app-env), version C($Latest).
     type: dict
@@ -201,7 +213,6 @@ changes:
   sample: ["create group match-production", "attach load balancer match-production"]
 """
 
-import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -215,6 +226,8 @@ except ImportError:  # pragma: no cover - reported by aws.require_boto3
     botocore = None
 
 SIZE = 1
+OWNER_KEY = "gamestack:managed-by"
+OWNER_VALUE = "autoscaling_singleton"
 _VERSION = re.compile(r"^(\$Latest|\$Default|[1-9][0-9]*)$")
 
 
@@ -366,11 +379,30 @@ class Singleton:
 
     # -- group ---------------------------------------------------------------------------------
 
+    def owner_tag(self):
+        return {"ResourceId": self.name, "ResourceType": "auto-scaling-group", "Key": OWNER_KEY,
+                "Value": OWNER_VALUE, "PropagateAtLaunch": False}
+
     def wanted_tags(self):
-        if not self.params["propagate_name_tag"]:
-            return []
-        return [{"ResourceId": self.name, "ResourceType": "auto-scaling-group", "Key": "Name",
-                 "Value": self.name, "PropagateAtLaunch": True}]
+        tags = [self.owner_tag()]
+        if self.params["propagate_name_tag"]:
+            tags.append({"ResourceId": self.name, "ResourceType": "auto-scaling-group", "Key": "Name",
+                         "Value": self.name, "PropagateAtLaunch": True})
+        return tags
+
+    def claim(self, group):
+        """Refuse a group without the ownership tag, or with adopt: tag it (first, so that a policy that allows
+        changes only on owned groups allows the rest)."""
+        if any(t.get("Key") == OWNER_KEY and t.get("Value") == OWNER_VALUE for t in group.get("Tags", [])):
+            return
+        if not self.params["adopt"]:
+            self.fail("group %s exists but was not made by this module (it has no tag %s=%s); it is left as it is"
+                      " (min %s, max %s, desired %s). Use another app-env, or set adopt: true to take it over"
+                      % (self.name, OWNER_KEY, OWNER_VALUE, group.get("MinSize"), group.get("MaxSize"),
+                         group.get("DesiredCapacity")))
+        if self.change("adopt group %s (tag %s=%s)" % (self.name, OWNER_KEY, OWNER_VALUE)):
+            self.asg.create_or_update_tags(Tags=[self.owner_tag()])
+        group["Tags"] = list(group.get("Tags", [])) + [self.owner_tag()]
 
     def present(self):
         subnets = self.params["subnets"]
@@ -378,6 +410,8 @@ class Singleton:
         template, template_name = self.resolve_launch_template()
         vpc_id = self.check_subnets(subnets) if subnets else None
         group = self.describe_group()
+        if group is not None:
+            self.claim(group)
         if group is None and not subnets:
             self.fail("subnets are required to create the group %s" % self.name)
         if hc is not None:
@@ -408,8 +442,7 @@ class Singleton:
                 params["LoadBalancerNames"] = [health["name"]]
             elif health.get("type") == "target_group" and health.get("target_group_arn"):
                 params["TargetGroupARNs"] = [health["target_group_arn"]]
-            if self.wanted_tags():
-                params["Tags"] = self.wanted_tags()
+            params["Tags"] = self.wanted_tags()
             if self.change("create group %s (min=max=desired=1, template %s %s)"
                            % (self.name, template_name, template["Version"])):
                 self.asg.create_auto_scaling_group(**params)
@@ -451,12 +484,18 @@ class Singleton:
     def tag(self, group):
         for tag in self.wanted_tags():
             current = [t for t in group.get("Tags", []) if t.get("Key") == tag["Key"]]
-            if not current or current[0].get("Value") != tag["Value"] or not current[0].get("PropagateAtLaunch"):
-                if self.change("tag group %s %s=%s (propagated at launch)" % (self.name, tag["Key"], tag["Value"])):
+            if (not current or current[0].get("Value") != tag["Value"]
+                    or bool(current[0].get("PropagateAtLaunch")) != tag["PropagateAtLaunch"]):
+                if self.change("tag group %s %s=%s%s" % (self.name, tag["Key"], tag["Value"],
+                                                         " (propagated at launch)" if tag["PropagateAtLaunch"] else "")):
                     self.asg.create_or_update_tags(Tags=[tag])
 
     def absent(self):
-        if self.describe_group() is not None and self.change("delete group %s and its instance" % self.name):
+        group = self.describe_group()
+        if group is None:
+            return
+        self.claim(group)
+        if self.change("delete group %s and its instance" % self.name):
             self.asg.delete_auto_scaling_group(AutoScalingGroupName=self.name, ForceDelete=True)
 
     def run(self):
@@ -491,6 +530,7 @@ def main():
         app=dict(type="str", required=True),
         env=dict(type="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
+        adopt=dict(type="bool", default=False),
         launch_template=dict(
             type="dict",
             options=dict(name=dict(type="str"), id=dict(type="str"), version=dict(type="str", default="$Latest")),
@@ -517,7 +557,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         factory = aws.factory_from_module_params(module.params, component="autoscaling_singleton")
-        singleton = Singleton(module, factory, module.params["region"] or os.environ.get("AWS_REGION"))
+        singleton = Singleton(module, factory, module.params["region"])
     except aws.AwsSetupError as exc:
         module.fail_json(msg="autoscaling_singleton: %s" % exc)
     except botocore.exceptions.NoRegionError:

@@ -39,6 +39,8 @@ options:
       - "EC2 C(DescribeInstances) filters selecting the instances, for example
         C({'tag:Name': 'api-production', 'instance-state-name': ['running', 'stopped']})."
       - Terminated and shutting-down instances that match are ignored.
+      - An empty dict, or a filter with an empty list of values, is refused, because it would select every
+        instance of the region.
       - Mutually exclusive with O(instance_ids); one of the two is required.
     type: dict
   ena:
@@ -59,6 +61,17 @@ options:
       - When V(false), a running instance that needs a change makes the module fail (and change nothing).
     type: bool
     default: false
+  allow_autoscaling_members:
+    description:
+      - An instance that must be stopped and is a member of an Auto Scaling group is refused unless this is
+        V(true), because Auto Scaling counts a stopped member as unhealthy and replaces (terminates) it.
+      - When V(true), the C(HealthCheck) and C(ReplaceUnhealthy) processes of each such group are suspended
+        before the stop and resumed once the instances run again (processes that were already suspended stay
+        suspended). The module then waits until the instances run, whatever O(wait) says.
+      - Other processes (scaling policies, scheduled actions, C(AZRebalance)) keep running; a scale-in during the
+        change may still pick the instance.
+    type: bool
+    default: false
   wait:
     description:
       - Wait until the instances that were started again are running.
@@ -76,6 +89,9 @@ notes:
   - Supports check mode (reports the plan, changes nothing) and diff mode.
   - Stopping an instance loses its instance store data and changes its public IPv4 address unless it
     has an Elastic IP.
+  - When a stop or an attribute change fails, the instances already stopped are still started again; a stop
+    that did not finish in time is waited for (O(wait_timeout)) first, because AWS starts only a stopped
+    instance. The error then names what failed while stopping and what failed while starting.
 attributes:
   check_mode:
     support: full
@@ -168,18 +184,23 @@ from ansible_collections.gamestack.aws.plugins.module_utils import aws
 from ansible_collections.gamestack.aws.plugins.module_utils import instance_families
 
 try:
-    import botocore
+    import botocore.exceptions
 except ImportError:  # pragma: no cover - reported through aws.require_boto3()
-    pass
+    botocore = None
 
 INSTANCE_ID = re.compile(r"^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 RUNNING_STATES = ("pending", "running")
+REPLACEMENT_PROCESSES = ("HealthCheck", "ReplaceUnhealthy")
 GONE_STATES = ("shutting-down", "terminated")
 POLL_SECONDS = 5
 
 
 class EnhancedNetworkingError(Exception):
     pass
+
+
+AWS_ERRORS = (EnhancedNetworkingError,) + (
+    (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) if botocore else ())
 
 
 def state_of(instance):
@@ -208,10 +229,17 @@ def describe(ec2, instance_ids=None, filters=None):
 
 
 def filter_list(filters):
-    """amazon.aws style filters dict -> boto3 Filters list (values may be a scalar or a list)."""
+    """amazon.aws style filters dict -> boto3 Filters list (values may be a scalar or a list).
+
+    An empty selection is refused: DescribeInstances without filters answers every instance of the region."""
+    if not filters:
+        raise EnhancedNetworkingError("filters is empty: it would select every instance of the region;"
+                                      " name the instances with instance_ids or filters")
     result = []
-    for name, value in (filters or {}).items():
+    for name, value in filters.items():
         values = value if isinstance(value, list) else [value]
+        if not values:
+            raise EnhancedNetworkingError("filter %r has no values: it would not narrow the selection" % name)
         result.append({"Name": str(name), "Values": [str(v).lower() if isinstance(v, bool) else str(v) for v in values]})
     return result
 
@@ -280,28 +308,74 @@ def wait_for_state(ec2, instance_ids, wanted, timeout):
         time.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
 
-def apply(ec2, plans, wait, wait_timeout):
-    """Stop what must be stopped, set the attributes, start again. Always tries to restart what it stopped."""
+def autoscaling_groups_of(autoscaling, instance_ids):
+    """{instance id: Auto Scaling group name} of those of ``instance_ids`` that are group members."""
+    groups = {}
+    ids = sorted(instance_ids)
+    for start in range(0, len(ids), 50):  # DescribeAutoScalingInstances takes at most 50 IDs
+        answer = autoscaling.describe_auto_scaling_instances(InstanceIds=ids[start:start + 50])
+        for member in answer["AutoScalingInstances"]:
+            groups[member["InstanceId"]] = member["AutoScalingGroupName"]
+    return groups
+
+
+def suspend_replacement(autoscaling, groups):
+    """Suspend the health check replacement of ``groups``; return {group: processes this call suspended}."""
+    suspended = {}
+    for name in groups:
+        found = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+        already = {p["ProcessName"] for g in found for p in g.get("SuspendedProcesses", [])}
+        processes = [p for p in REPLACEMENT_PROCESSES if p not in already]
+        if processes:
+            autoscaling.suspend_processes(AutoScalingGroupName=name, ScalingProcesses=processes)
+            suspended[name] = processes
+    return suspended
+
+
+def apply(ec2, plans, wait, wait_timeout, autoscaling=None):
+    """Stop what must be stopped, set the attributes, start again; raise naming every step that failed.
+
+    What was stopped is always started again, after waiting for ``stopped`` when the stop phase failed (AWS
+    starts only a stopped instance), so that a stop that timed out is reported, not hidden by the start's error.
+    """
     todo = [p for p in plans if p["changed"]]
     to_stop = [p["instance_id"] for p in todo if p["_must_stop"]]
     to_wait = to_stop + [p["instance_id"] for p in todo if p["_wait_stopped"]]
-    stopped = []
+    groups = sorted({p["_autoscaling_group"] for p in todo if p["_must_stop"] and p.get("_autoscaling_group")})
+    errors, stopped, suspended = [], [], {}
     try:
-        if to_stop:
-            ec2.stop_instances(InstanceIds=to_stop)
-            stopped = list(to_stop)
-        if to_wait:
-            wait_for_state(ec2, to_wait, "stopped", wait_timeout)
-        for plan in todo:
-            for attribute, value in plan["_changes"]:
-                # Attribute/Value form on purpose: EnaSupport={'Value': ...} is not honoured everywhere
-                # (moto ignores it and drops the security groups).
-                ec2.modify_instance_attribute(InstanceId=plan["instance_id"], Attribute=attribute, Value=value)
-    finally:
+        try:
+            if groups:
+                suspended = suspend_replacement(autoscaling, groups)
+            if to_stop:
+                ec2.stop_instances(InstanceIds=to_stop)
+                stopped = list(to_stop)
+            if to_wait:
+                wait_for_state(ec2, to_wait, "stopped", wait_timeout)
+            for plan in todo:
+                for attribute, value in plan["_changes"]:
+                    # Attribute/Value form on purpose: EnaSupport={'Value': ...} is not honoured everywhere
+                    # (moto ignores it and drops the security groups).
+                    ec2.modify_instance_attribute(InstanceId=plan["instance_id"], Attribute=attribute, Value=value)
+        except AWS_ERRORS as exc:
+            errors.append("while stopping and setting the attributes: %s" % exc)
         if stopped:
-            ec2.start_instances(InstanceIds=stopped)
-    if stopped and wait:
-        wait_for_state(ec2, stopped, "running", wait_timeout)
+            try:
+                if errors:
+                    wait_for_state(ec2, stopped, "stopped", wait_timeout)
+                ec2.start_instances(InstanceIds=stopped)
+                if wait or groups:
+                    wait_for_state(ec2, stopped, "running", wait_timeout)
+            except AWS_ERRORS as exc:
+                errors.append("while starting %s again: %s" % (", ".join(stopped), exc))
+    finally:
+        for name, processes in sorted(suspended.items()):
+            try:
+                autoscaling.resume_processes(AutoScalingGroupName=name, ScalingProcesses=processes)
+            except AWS_ERRORS as exc:
+                errors.append("while resuming %s of Auto Scaling group %s: %s" % (", ".join(processes), name, exc))
+    if errors:
+        raise EnhancedNetworkingError("; ".join(errors))
 
 
 def public(plan):
@@ -316,6 +390,7 @@ def main():
         ena=dict(type="bool"),
         sriov_net_support=dict(type="str", choices=["simple"]),
         stop_if_needed=dict(type="bool", default=False),
+        allow_autoscaling_members=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
     )
@@ -355,7 +430,11 @@ def main():
                                  missing_instance_ids=missing)
             instances = [found[i] for i in instance_ids]
         else:
-            found = describe(ec2, filters=filter_list(params["filters"]))
+            try:
+                filters = filter_list(params["filters"])
+            except EnhancedNetworkingError as exc:
+                module.fail_json(msg="refused, nothing changed: %s" % exc)
+            found = describe(ec2, filters=filters)
             instances = [i for i in found.values() if i["State"]["Name"] not in GONE_STATES]
 
         plans, problems = [], []
@@ -364,6 +443,19 @@ def main():
             problems.extend(instance_problems)
             if plan:
                 plans.append(plan)
+        autoscaling = None
+        must_stop = [p for p in plans if p["_must_stop"]]
+        if must_stop:
+            autoscaling = factory.client("autoscaling", params["region"])
+            members = autoscaling_groups_of(autoscaling, [p["instance_id"] for p in must_stop])
+            for plan in must_stop:
+                group = members.get(plan["instance_id"])
+                plan["autoscaling_group"] = plan["_autoscaling_group"] = group
+                if group and not params["allow_autoscaling_members"]:
+                    problems.append(
+                        "%s is a member of the Auto Scaling group %s, which replaces a stopped member; set"
+                        " allow_autoscaling_members=true to suspend its health check replacement around the stop"
+                        % (plan["instance_id"], group))
         if problems:
             module.fail_json(msg="refused, nothing changed: " + "; ".join(problems), problems=problems,
                              instances=[public(p) for p in plans])
@@ -373,8 +465,8 @@ def main():
         changed = any(p["changed"] for p in plans)
         if changed and not module.check_mode:
             try:
-                apply(ec2, plans, params["wait"], params["wait_timeout"])
-            except (EnhancedNetworkingError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+                apply(ec2, plans, params["wait"], params["wait_timeout"], autoscaling)
+            except AWS_ERRORS as exc:
                 module.fail_json(
                     msg="failed while changing %s; some of them may be changed, stopped or starting: %s"
                     % (", ".join(p["instance_id"] for p in plans if p["changed"]), exc),

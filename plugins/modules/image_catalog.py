@@ -123,7 +123,6 @@ region:
   sample: us-east-1
 """
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -155,7 +154,7 @@ def main():
     validate_filters(module, app, env)
     try:
         factory = aws.factory_from_module_params(module.params, component="image_catalog")
-        ec2 = factory.client("ec2", module.params["region"] or os.environ.get("AWS_REGION"))
+        ec2 = factory.client("ec2", module.params["region"])
         prefix = "%s-%s" % (app, env) if app and env else None
         found = images.describe_images(ec2, owners=module.params["owners"], name_prefix=prefix)
     except aws.AwsSetupError as exc:

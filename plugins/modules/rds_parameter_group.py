@@ -129,7 +129,6 @@ created:
   type: bool
 """
 
-import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
@@ -294,7 +293,7 @@ def main():
         fail("; ".join(errors))
     try:
         factory = aws.factory_from_module_params(p, component="rds_parameter_group")
-        api = Api(factory.client("rds", p["region"] or os.environ.get("AWS_REGION")), kind)
+        api = Api(factory.client("rds", p["region"]), kind)
         group = api.describe_group(name)
         if p["state"] == "absent":
             if group and not module.check_mode:
@@ -308,7 +307,7 @@ def main():
         if p["check_names"] and values:
             try:
                 catalog = api.engine_defaults(family)
-            except Exception as exc:  # noqa: BLE001 - any failure (incl. an unparsable answer) means: cannot check
+            except aws.aws_errors() as exc:  # an AWS error or an unparsable answer: the names cannot be checked
                 fail("could not list the parameters of family %s to check the names (%s: %s); a family that does"
                      " not exist fails here too; set check_names=false to skip the check" % (family, aws.error_code(exc), exc))
             if not catalog:

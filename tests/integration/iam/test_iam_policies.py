@@ -106,3 +106,89 @@ def test_every_job_was_exercised():
             seen[JOBS[component]].add("%s:%s" % (call["service"], call["action"]))
     missing = sorted(set(JOBS.values()) - set(seen))
     assert not missing, "no recorded call for the jobs of %s: their policies are untested" % missing
+
+
+def statements(policy_file: str) -> list[dict]:
+    return json.loads((POLICIES / policy_file).read_text())["Statement"]
+
+
+def as_list(value):
+    return [value] if isinstance(value, str) else list(value)
+
+
+CONDITION_OPERATORS = {"StringEquals", "StringLike", "ForAllValues:StringEquals", "ForAnyValue:StringEquals",
+                       "ArnLike", "ArnEquals", "Bool"}
+# Actions that change something: never on every resource without a condition.
+CHANGING_VERBS = ("Create", "Update", "Delete", "Stop", "Start", "Modify", "Attach", "Configure", "Suspend",
+                  "Resume", "Put", "Run", "Pass")
+
+
+@pytest.mark.parametrize("policy_file", sorted(p.name for p in POLICIES.glob("*.json")))
+def test_policy_is_well_formed(policy_file):
+    doc = json.loads((POLICIES / policy_file).read_text())
+    assert doc["Version"] == "2012-10-17"
+    sids = [s["Sid"] for s in doc["Statement"]]
+    assert len(sids) == len(set(sids)), "%s repeats a Sid: %s" % (policy_file, sids)
+    for statement in doc["Statement"]:
+        assert set(statement) <= {"Sid", "Effect", "Action", "Resource", "Condition"}, statement
+        for action in as_list(statement["Action"]):
+            service, name = action.split(":", 1) if ":" in action else (action, "")
+            assert service.isalnum() and service == service.lower() and name[:1].isupper() and name.isalnum(), "%s: bad action %r" % (policy_file, action)
+        for resource in as_list(statement["Resource"]):
+            assert resource == "*" or resource.startswith("arn:aws:"), "%s: bad resource %r" % (policy_file, resource)
+        for operator, keys in statement.get("Condition", {}).items():
+            assert operator in CONDITION_OPERATORS, "%s: unknown condition operator %s" % (policy_file, operator)
+            assert isinstance(keys, dict) and keys, statement
+            for key, value in keys.items():
+                assert ":" in key and all(isinstance(v, str) and v for v in as_list(value)), (key, value)
+
+
+@pytest.mark.parametrize("policy_file", sorted(p.name for p in POLICIES.glob("*.json")))
+def test_changing_actions_are_scoped(policy_file):
+    for statement in statements(policy_file):
+        changing = [a for a in as_list(statement["Action"]) if a.split(":", 1)[1].startswith(CHANGING_VERBS)]
+        if changing and "Condition" not in statement:
+            for resource in as_list(statement["Resource"]):
+                assert not resource.endswith(("*", "/*/*", ":*")) or "APP-ENV" in resource, (
+                    "%s allows %s on any %s" % (policy_file, changing, resource))
+
+
+def conditions_of(policy_file, action):
+    return [s.get("Condition", {}) for s in statements(policy_file) if action in as_list(s["Action"])]
+
+
+def test_singleton_changes_and_deletes_only_groups_it_owns():
+    owned = {"autoscaling:ResourceTag/gamestack:managed-by", "aws:ResourceTag/gamestack:managed-by"}
+    for action in ("autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup"):
+        for condition in conditions_of("autoscaling-singleton.json", action):
+            assert condition.get("StringEquals", {}).keys() & owned, (action, condition)
+            assert "autoscaling_singleton" in condition["StringEquals"].values()
+    for condition in conditions_of("autoscaling-singleton.json", "autoscaling:CreateAutoScalingGroup"):
+        assert condition["StringEquals"]["aws:RequestTag/gamestack:managed-by"] == "autoscaling_singleton"
+
+
+@pytest.mark.parametrize("policy_file", sorted(p.name for p in POLICIES.glob("*.json")))
+def test_pass_role_names_the_role_and_the_service(policy_file):
+    for statement in statements(policy_file):
+        if "iam:PassRole" in as_list(statement["Action"]):
+            assert as_list(statement["Action"]) == ["iam:PassRole"], "PassRole shares a statement: %s" % statement
+            assert all(r.startswith("arn:aws:iam::") and ":role/" in r for r in as_list(statement["Resource"]))
+            assert statement["Condition"]["StringEquals"]["iam:PassedToService"]
+
+
+# Checked by AWS on the caller when Auto Scaling launches from a template; the code never calls them itself.
+CHECKED_NOT_CALLED = {"ec2:RunInstances", "ec2:CreateTags", "iam:PassRole"}
+# Policies of jobs whose AWS calls are all made by this collection's Python code (not by amazon.aws or a script).
+PYTHON_JOBS = sorted({JOBS[c] for c in ("name_tags", "image_catalog", "latest_image", "ec2_enhanced_networking",
+                                        "autoscaling_singleton", "rds_parameter_group")})
+
+
+@pytest.mark.parametrize("policy_file", PYTHON_JOBS)
+def test_every_allowed_action_is_called_somewhere_in_the_code(policy_file):
+    """An action the code never calls is a permission nobody needs (some are not recorded: moto lacks them)."""
+    from botocore import xform_name
+
+    code = "\n".join(path.read_text() for path in sorted((REPO / "plugins").rglob("*.py")))
+    unused = sorted(action for statement in statements(policy_file) for action in as_list(statement["Action"])
+                    if action not in CHECKED_NOT_CALLED and xform_name(action.split(":", 1)[1]) not in code)
+    assert not unused, "%s allows actions no code calls: %s" % (policy_file, unused)

@@ -76,7 +76,7 @@ def proxy(moto):
     p.close()
 
 
-def run_module(endpoint, args, check=False, diff=False):
+def run_module(endpoint, args, check=False, diff=False, env_extra=None, env_drop=()):
     """Run the module once with `ansible` ad hoc on localhost; return (rc, result dict)."""
     cmd = ["ansible", "localhost", "-i", "localhost,", "-c", "local", "-m", MODULE, "-a", json.dumps(args),
            "-e", "ansible_python_interpreter=%s" % sys.executable]
@@ -85,7 +85,9 @@ def run_module(endpoint, args, check=False, diff=False):
     if diff:
         cmd.append("--diff")
     env = ansible_env(endpoint, ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="json",
-                      ANSIBLE_INVENTORY_ENABLED="host_list")
+                      ANSIBLE_INVENTORY_ENABLED="host_list", **(env_extra or {}))
+    for name in env_drop:
+        env.pop(name, None)
     proc = run(cmd, env)
     try:
         # ansible.cfg's profile_tasks prints a timestamp before and a recap after the json document.
@@ -336,3 +338,64 @@ def test_action_group_module_defaults_reach_the_module(ec2, proxy, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "changed=1" in proc.stdout
     assert ena_of(ec2, iid) is True
+
+
+def test_empty_filters_are_refused_instead_of_selecting_every_instance(ec2, proxy):
+    iid = run_instances(ec2, name="api-production", instance_type="c5.large")[0]
+    for filters, reason in (({}, "every instance of the region"), ({"tag:Name": []}, "filter 'tag:Name' has no values")):
+        rc, result = run_module(proxy.endpoint, {"filters": filters, "ena": True, "stop_if_needed": True})
+        assert rc != 0, result
+        assert reason in result["msg"] and "nothing changed" in result["msg"], result["msg"]
+    assert proxy.mutations() == []
+    assert state(ec2, iid) == "running"
+
+
+@pytest.fixture
+def autoscaling_member(ec2, moto):
+    """The one running c5.large instance of the Auto Scaling group api-production."""
+    from tests.harness.moto import boto3_client, default_ami
+
+    asg = boto3_client("autoscaling", moto.endpoint)
+    ec2.create_launch_template(LaunchTemplateName="api-production",
+                               LaunchTemplateData={"ImageId": default_ami(ec2), "InstanceType": "c5.large"})
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    asg.create_auto_scaling_group(AutoScalingGroupName="api-production", MinSize=1, MaxSize=1, DesiredCapacity=1,
+                                  LaunchTemplate={"LaunchTemplateName": "api-production", "Version": "$Latest"},
+                                  VPCZoneIdentifier=subnet)
+    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["api-production"])["AutoScalingGroups"][0]
+    return asg, group["Instances"][0]["InstanceId"]
+
+
+def test_autoscaling_member_is_refused_by_default(ec2, proxy, autoscaling_member):
+    _asg, iid = autoscaling_member
+    rc, result = run_module(proxy.endpoint, {"instance_ids": [iid], "ena": True, "stop_if_needed": True})
+    assert rc != 0, result
+    assert iid in result["msg"] and "api-production" in result["msg"], result["msg"]
+    assert "allow_autoscaling_members" in result["msg"]
+    assert proxy.mutations() == []
+    assert state(ec2, iid) == "running"
+
+
+def test_autoscaling_member_with_allow_suspends_health_check_replacement(ec2, proxy, autoscaling_member):
+    asg, iid = autoscaling_member
+    rc, result = run_module(proxy.endpoint, {"instance_ids": [iid], "ena": True, "stop_if_needed": True,
+                                             "allow_autoscaling_members": True, "wait_timeout": 60})
+    assert rc == 0, result
+    assert ena_of(ec2, iid) is True and state(ec2, iid) == "running"
+    actions = [a for a, _ids in proxy.actions]
+    order = [actions.index(a) for a in ("SuspendProcesses", "StopInstances", "StartInstances", "ResumeProcesses")]
+    assert order == sorted(order), actions
+    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["api-production"])["AutoScalingGroups"][0]
+    assert group["SuspendedProcesses"] == []
+
+
+def test_region_comes_from_aws_region(ec2, proxy, moto):
+    """The docs say AWS_REGION works; without AWS_DEFAULT_REGION it is the only region given."""
+    from tests.harness.moto import boto3_client
+
+    eu = boto3_client("ec2", moto.endpoint, region="eu-west-1")
+    iid = stopped_instance(eu)
+    rc, result = run_module(proxy.endpoint, {"instance_ids": [iid], "ena": True},
+                            env_extra={"AWS_REGION": "eu-west-1"}, env_drop=("AWS_DEFAULT_REGION",))
+    assert rc == 0, result
+    assert ena_of(eu, iid) is True

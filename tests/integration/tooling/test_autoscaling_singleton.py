@@ -44,7 +44,7 @@ def test_create_then_rerun_is_unchanged(aws, network, tmp_path):
     assert made["HealthCheckType"] == "EC2" and made["HealthCheckGracePeriod"] == 180
     assert set(made["VPCZoneIdentifier"].split(",")) == set(network["subnets"])
     assert {(t["Key"], t["Value"], t["PropagateAtLaunch"]) for t in made["Tags"]} == {
-        ("Name", "match-production", True)
+        ("Name", "match-production", True), ("gamestack:managed-by", "autoscaling_singleton", False)
     }
     assert first.task("singleton")["group"]["auto_scaling_group_name"] == "match-production"
 
@@ -173,3 +173,77 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(aws, network, tmp_path):
     assert result.stats["ignored"] == len(BAD_INPUT)
     assert aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"] == []
     assert aws("elb").describe_load_balancers()["LoadBalancerDescriptions"] == []
+
+
+OWNER_TAG = ("gamestack:managed-by", "autoscaling_singleton")
+
+
+def tags_of(made):
+    return {t["Key"]: t["Value"] for t in made.get("Tags", [])}
+
+
+@pytest.fixture
+def foreign_group(aws, network):
+    """A 3/6/3 group named api-production that someone else made (no ownership tag)."""
+    ec2 = aws("ec2")
+    ec2.create_launch_template(
+        LaunchTemplateName="api-production",
+        LaunchTemplateData={"ImageId": default_ami(ec2), "InstanceType": "t3.micro"},
+    )
+    aws("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName="api-production", MinSize=3, MaxSize=6, DesiredCapacity=3,
+        LaunchTemplate={"LaunchTemplateName": "api-production", "Version": "$Latest"},
+        VPCZoneIdentifier=",".join(network["subnets"]),
+    )
+    return "api-production"
+
+
+def test_created_group_carries_the_ownership_tag(aws, network, tmp_path):
+    result = playbook(tmp_path, aws.endpoint, singleton_task(app="match", env="production", subnets=network["subnets"]))
+    assert result.rc == 0, result.output
+    assert tags_of(group(aws))[OWNER_TAG[0]] == OWNER_TAG[1]
+
+
+def test_foreign_group_is_neither_changed_nor_deleted(aws, network, foreign_group, tmp_path):
+    tasks = (singleton_task("update", app="api", env="production", subnets=network["subnets"])
+             + "  ignore_errors: true\n"
+             + singleton_task("delete", app="api", env="production", state="absent")
+             + "  ignore_errors: true\n")
+    result = playbook(tmp_path, aws.endpoint, tasks)
+    for name in ("update", "delete"):
+        out = result.task(name)
+        assert out.get("failed") is True, out
+        assert "api-production" in out["msg"] and "adopt" in out["msg"], out["msg"]
+        assert "gamestack:managed-by=autoscaling_singleton" in out["msg"], out["msg"]
+    kept = group(aws, foreign_group)
+    assert (kept["MinSize"], kept["MaxSize"], kept["DesiredCapacity"]) == (3, 6, 3)
+    assert OWNER_TAG[0] not in tags_of(kept)
+
+
+def test_check_mode_also_refuses_a_foreign_group(aws, network, foreign_group, tmp_path):
+    result = playbook(tmp_path, aws.endpoint, singleton_task(app="api", env="production"), check=True)
+    assert result.rc != 0
+    assert "adopt" in result.failure()
+
+
+def test_adopt_tags_the_group_then_manages_it(aws, network, foreign_group, tmp_path):
+    task = singleton_task(app="api", env="production", adopt=True)
+    result = playbook(tmp_path, aws.endpoint, task)
+    assert result.rc == 0, result.output
+    changes = result.task("singleton")["changes"]
+    assert changes[0] == "adopt group api-production (tag gamestack:managed-by=autoscaling_singleton)", changes
+    made = group(aws, foreign_group)
+    assert (made["MinSize"], made["MaxSize"], made["DesiredCapacity"]) == (1, 1, 1)
+    assert tags_of(made)[OWNER_TAG[0]] == OWNER_TAG[1]
+    # Once adopted, it is the module's own: no adopt needed any more.
+    again = playbook(tmp_path, aws.endpoint, singleton_task(app="api", env="production"))
+    assert again.rc == 0, again.output
+    assert again.task("singleton")["changed"] is False
+
+
+def test_invalid_region_is_a_message_not_a_traceback(aws, network, tmp_path):
+    result = playbook(tmp_path, aws.endpoint, singleton_task(app="match", env="production", region="us east 1"))
+    assert result.rc != 0
+    message = result.failure()
+    assert "region 'us east 1'" in message, message
+    assert "Traceback" not in result.output and "MODULE FAILURE" not in message, result.output

@@ -15,12 +15,15 @@ from ansible.errors import AnsibleError
 from ansible.inventory.data import InventoryData
 from botocore.stub import Stubber
 
+from ansible_collections.gamestack.aws.plugins.doc_fragments.connection import ModuleDocFragment as ConnectionDocs
 from ansible_collections.gamestack.aws.plugins.inventory import name_tags
 from ansible_collections.gamestack.aws.plugins.inventory.name_tags import InventoryModule, ec2_filters
 from ansible_collections.gamestack.aws.plugins.module_utils.ec2_instances import instance_record
 from ansible_collections.gamestack.aws.plugins.module_utils import naming
 
 DEFAULTS = {k: v.get("default") for k, v in yaml.safe_load(name_tags.DOCUMENTATION)["options"].items()}
+# The connection options come from the shared doc fragment.
+DEFAULTS.update({k: v.get("default") for k, v in yaml.safe_load(ConnectionDocs.PLUGINS)["options"].items()})
 DEFAULTS.update(compose={}, groups={}, keyed_groups=[], cache=False)
 
 
