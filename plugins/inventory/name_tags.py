@@ -15,7 +15,14 @@ description:
     the parent groups C(<app>) and C(<env>) (for example C(api) and C(production)). Group names keep their
     hyphens, so C(ansible-playbook -l api-production) works.
   - Instances without a C(Name) tag go to O(untagged_group), instances whose C(Name) does not follow the
-    naming rule go to O(nonconforming_group). No instance is ever dropped; one warning line counts them.
+    naming rule go to O(nonconforming_group). No instance is ever dropped; one warning line counts them, and
+    with C(-v) one line per nonconforming C(Name) says why, with a hint for upper case or surrounding spaces
+    (C(API-Production) or C('api-production ') are not in C(api-production)).
+  - Whatever O(naming_pattern) allows, a C(Name) is nonconforming when it or its C(app), C(env) or C(release)
+    part is not a plain identifier (letters, digits, C(_), C(.) and C(-)), or when its C(app), C(env) or C(app-env) is
+    C(all), C(ungrouped) or the name of O(untagged_group), O(nonconforming_group) or O(no_autoscaling_group).
+    So a C(Name) holding a template never becomes a host or group name, and C(-l untagged) never selects an
+    C(untagged-production) host.
   - Instances without the C(aws:autoscaling:groupName) tag also go to O(no_autoscaling_group).
   - Every value that comes from AWS (tags, addresses, IDs) is marked unsafe, so a tag value that holds a
     Jinja2 template (C({{ ... }})) is never evaluated, neither by this plugin nor by playbooks using the variables.
@@ -130,6 +137,8 @@ options:
       - The naming rule as a Python regular expression with the named groups C(app) and C(env), and
         optionally C(release) (a C(YYYYMMDD-hhmm) stamp).
       - A pattern that does not compile or lacks C(app) or C(env) is an error.
+      - Whatever the pattern matches, a C(Name) that is not a plain identifier (letters, digits, C(_), C(.), C(-)),
+        or whose C(app), C(env) or C(release) is not one, is nonconforming.
     type: str
     default: '^(?P<app>[a-z0-9]+)-(?P<env>[a-z0-9]+)(?:-(?P<release>\d{8}-\d{4}))?$'
   parent_groups:
@@ -150,7 +159,9 @@ options:
     type: str
     default: untagged
   nonconforming_group:
-    description: The group of the instances whose C(Name) tag does not match O(naming_pattern).
+    description:
+      - The group of the instances whose C(Name) tag does not follow the naming rule (see O(naming_pattern)),
+        including the names whose C(app), C(env) or C(app-env) is the name of a catch-all group, C(all) or C(ungrouped).
     type: str
     default: nonconforming
   no_autoscaling_group:
@@ -281,6 +292,10 @@ FILE_SUFFIXES = ("aws_ec2.yml", "aws_ec2.yaml", "name_tags.yml", "name_tags.yaml
 ASG_TAG = "aws:autoscaling:groupName"
 RESERVED_GROUPS = frozenset(("all", "ungrouped"))
 _NOT_GROUP_CHARS = re.compile(r"[^\w-]")
+# A hostname taken from AWS (instance ID, address, DNS name) becomes inventory_hostname, which ansible-core
+# before 2.19 templates like any other string: only these characters (IPv6 colons included) are accepted.
+_HOSTNAME = re.compile(r"^[A-Za-z0-9_.:-]+$")
+_NOT_HOSTNAME_CHARS = re.compile(r"[^A-Za-z0-9_.:-]")
 # Options that change what the API returns: part of the cache key, so another query never reads a stale entry.
 QUERY_OPTIONS = ("regions", "filters", "instance_states", "endpoint_url", "profile", "assume_role_arn")
 ADDRESS_FIELDS = {
@@ -371,6 +386,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 % (path, ", ".join(unknown), self.NAME, ", ".join(sorted(definitions)))
             )
 
+    def _catch_all_groups(self):
+        """The groups named by untagged_group, nonconforming_group and no_autoscaling_group (when set)."""
+        groups = {self.get_option("untagged_group"), self.get_option("nonconforming_group"), self._no_asg_group}
+        return {group for group in groups if group}
+
     def get_cache_key(self, path):
         query = {k: self.get_option(k) for k in QUERY_OPTIONS}
         query["endpoint_url"] = aws.resolve_endpoint(query["endpoint_url"])
@@ -443,11 +463,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         release_groups = self.get_option("release_groups")
         pattern = self._pattern
 
+        # An app or env named like a catch-all group (or all/ungrouped) would put its hosts into that group.
+        reserved = self._catch_all_groups() | RESERVED_GROUPS
+
         # 1. Parse every Name once; collect each group with its parent groups.
         parsed_names = []
         tree = {}
         counts = {untagged: 0, nonconforming: 0}
         parse_cache = {}
+        skipped = {}  # nonconforming Name: [reason, number of instances]
         for record in records:
             name = record["tags"].get("Name")
             if not name:
@@ -455,14 +479,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             elif name in parse_cache:
                 parsed = parse_cache[name]
             else:
-                parsed = parse_cache[name] = naming.parse_name(name, pattern)
+                parsed, reason = naming.check_name(name, pattern, reserved)
+                parse_cache[name] = parsed
+                if parsed is None:
+                    skipped[name] = [reason, 0]
             parsed_names.append(parsed)
             if parsed is None:
                 counts[nonconforming if name else untagged] += 1
+                if name:
+                    skipped[name][1] += 1
                 continue
             app_env = parsed["app_env"]
             if app_env not in tree:
-                tree[app_env] = [parsed[p] for p in parents if parsed[p] not in RESERVED_GROUPS]
+                tree[app_env] = [parsed[p] for p in parents]
             if release_groups and parsed["release"] and parsed["name"] not in tree:
                 tree[parsed["name"]] = [app_env]
         group_names = set(tree) | RESERVED_GROUPS | {untagged, nonconforming}
@@ -512,8 +541,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if counts[untagged] or counts[nonconforming]:
             display.warning(
                 "%s: %d instance(s) without a Name tag are in group '%s', %d with a Name outside the naming rule"
-                " are in group '%s'" % (self.NAME, counts[untagged], untagged, counts[nonconforming], nonconforming)
+                " are in group '%s'%s" % (self.NAME, counts[untagged], untagged, counts[nonconforming], nonconforming,
+                                          " (-v lists them)" if skipped else "")
             )
+        # Names come from AWS: repr quotes them, shows surrounding spaces and escapes control characters.
+        for name, (reason, count) in skipped.items():
+            display.v("%s: Name %r (%d instance(s)) is in group '%s': %s" % (self.NAME, name, count, nonconforming, reason))
 
     def _hostnames(self, records, parsed_names, group_names):
         """One unique hostname per instance: the chosen kind, else name-id, else the instance ID."""
@@ -532,16 +565,23 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         seen = {}
         for host in wanted:
             seen[host] = seen.get(host, 0) + 1
+
+        def free(host):
+            return host and _HOSTNAME.match(host) and host not in group_names and host not in taken
+
         result, taken, fallbacks = [], set(), 0
-        for record, parsed, host in zip(records, parsed_names, wanted):
-            if host and seen[host] == 1 and host not in group_names:
+        for index, (record, parsed, host) in enumerate(zip(records, parsed_names, wanted)):
+            if seen[host] == 1 and free(host):
                 result.append(host)
                 taken.add(host)
                 continue
             fallbacks += 1
             for candidate in (name_id(record, parsed), record["id"], "%s-%s" % (record["id"], record["region"])):
-                if candidate not in group_names and candidate not in taken and seen.get(candidate, 0) == 0:
+                if free(candidate) and seen.get(candidate, 0) == 0:
                     break
+            else:
+                # Only an endpoint that is not EC2 answers with such IDs: a name that cannot be templated.
+                candidate = "%s-%d" % (_NOT_HOSTNAME_CHARS.sub("_", str(record["id"])), index)
             result.append(candidate)
             taken.add(candidate)
         if fallbacks:
