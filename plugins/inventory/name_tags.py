@@ -70,6 +70,7 @@ options:
   instance_states:
     description:
       - The instance states to list (C(pending), C(running), C(shutting-down), C(terminated), C(stopping), C(stopped)).
+        Any other value is an error.
       - An empty list lists instances in every state.
     type: list
     elements: str
@@ -129,6 +130,7 @@ options:
     description:
       - Seconds to wait for one API answer before the attempt counts as failed (and is retried, see O(max_attempts)).
       - AWS answers a page of 1,000 instances in a few seconds; raise it for slow endpoints such as local API fakes.
+      - At least 1.
     type: int
     default: 60
     version_added: 0.1.0
@@ -155,7 +157,10 @@ options:
     type: bool
     default: false
   untagged_group:
-    description: The group of the instances without a C(Name) tag (or with an empty one).
+    description:
+      - The group of the instances without a C(Name) tag (or with an empty one).
+      - The three catch-all groups (this one, O(nonconforming_group), O(no_autoscaling_group)) need distinct plain
+        names (letters, digits, C(_), C(.), C(-)) other than C(all) and C(ungrouped).
     type: str
     default: untagged
   nonconforming_group:
@@ -291,6 +296,8 @@ def _unsafe_tags(tags):
 FILE_SUFFIXES = ("aws_ec2.yml", "aws_ec2.yaml", "name_tags.yml", "name_tags.yaml")
 ASG_TAG = "aws:autoscaling:groupName"
 RESERVED_GROUPS = frozenset(("all", "ungrouped"))
+CATCH_ALL_OPTIONS = ("untagged_group", "nonconforming_group", "no_autoscaling_group")
+INSTANCE_STATES = ("pending", "running", "shutting-down", "terminated", "stopping", "stopped")
 _NOT_GROUP_CHARS = re.compile(r"[^\w-]")
 # A hostname taken from AWS (instance ID, address, DNS name) becomes inventory_hostname, which ansible-core
 # before 2.19 templates like any other string: only these characters (IPv6 colons included) are accepted.
@@ -355,6 +362,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._pattern = naming.compile_pattern(self.get_option("naming_pattern"))
         except naming.NamingError as exc:
             raise AnsibleParserError("%s: option naming_pattern: %s" % (path, exc))
+        self._check_options(path)
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache")
@@ -390,6 +398,35 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """The groups named by untagged_group, nonconforming_group and no_autoscaling_group (when set)."""
         groups = {self.get_option("untagged_group"), self.get_option("nonconforming_group"), self._no_asg_group}
         return {group for group in groups if group}
+
+    def _check_options(self, path):
+        """Refuse values that the option types let through but that would mislead or break the inventory."""
+
+        def refuse(option, message):
+            raise AnsibleParserError("%s: option %s: %s" % (path, option, message))
+
+        for option in ("max_attempts", "read_timeout"):
+            if self.get_option(option) < 1:
+                refuse(option, "must be 1 or more, got %r" % (self.get_option(option),))
+        bad_states = [state for state in self.get_option("instance_states") or () if state not in INSTANCE_STATES]
+        if bad_states:
+            refuse("instance_states", "unknown state(s) %s; valid states are %s"
+                   % (", ".join(repr(str(s)) for s in bad_states), ", ".join(INSTANCE_STATES)))
+        seen = {}
+        for option in CATCH_ALL_OPTIONS:
+            group = self._no_asg_group if option == "no_autoscaling_group" else self.get_option(option)
+            if not group and option == "no_autoscaling_group":
+                continue
+            if not group:
+                refuse(option, "must be a group name, not empty")
+            if group in RESERVED_GROUPS:
+                refuse(option, "%r is one of ansible-core's own groups (%s)" % (str(group), ", ".join(sorted(RESERVED_GROUPS))))
+            if not naming.IDENTIFIER.match(group):
+                refuse(option, "%r is not a plain group name (%s only)" % (str(group), naming.IDENTIFIER_CHARS))
+            if group in seen:
+                refuse(option, "%r is already the group of option %s; each catch-all group needs its own name"
+                       % (str(group), seen[group]))
+            seen[group] = option
 
     def get_cache_key(self, path):
         query = {k: self.get_option(k) for k in QUERY_OPTIONS}
