@@ -41,8 +41,9 @@ extends_documentation_fragment:
 notes:
   - Only C(ec2:DescribeInstances) is called, one request per page of 1000 instances per region, plus
     C(sts:AssumeRole) when O(assume_role_arn) is set. With O(cache=true) a warm cache makes no API call.
-  - Throttling (C(RequestLimitExceeded)) and server errors (5xx) are retried with exponential backoff
-    (botocore standard retry mode, O(max_attempts) attempts).
+  - Throttling (C(RequestLimitExceeded)), server errors (5xx), time-outs and dropped connections are retried
+    with exponential backoff (botocore standard retry mode, O(max_attempts) attempts). An endpoint that refuses
+    the connection, or whose host name does not resolve, is not retried; the region fails at once, named in the error.
   - Credentials come from the options below, then the standard botocore chain (environment, shared
     credentials and config files, container and instance roles). They are never printed.
   - Group and host variable names follow U(https://github.com/gamestack/aws/blob/main/docs/inventory.md).
@@ -121,7 +122,8 @@ options:
       - name: AWS_URL
   max_attempts:
     description:
-      - Total attempts per API request, the first one included, for throttling, 5xx answers and connection errors.
+      - Total attempts per API request, the first one included, for throttling, 5xx answers, time-outs and dropped
+        connections. At least 1. A refused connection is never retried.
     type: int
     default: 10
     env:
@@ -468,7 +470,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             regions = [str(default)]
         filters = ec2_filters(self.get_option("filters"), self.get_option("instance_states"))
         # boto3 sessions are not thread safe, clients are: make every client here, then fan out.
-        clients = {region: factory.client("ec2", region) for region in regions}
+        clients = {region: aws.fail_fast_on_unreachable(factory.client("ec2", region)) for region in regions}
 
         def one(region):
             try:
