@@ -46,6 +46,10 @@ notes:
     the connection, or whose host name does not resolve, is not retried; the region fails at once, named in the error.
   - Credentials come from the options below, then the standard botocore chain (environment, shared
     credentials and config files, container and instance roles). They are never printed.
+  - An C(enable_plugins) line in the C([inventory]) section of C(ansible.cfg) replaces ansible-core's list of
+    inventory plugins; it must name V(gamestack.aws.name_tags) (or C(auto)). With only
+    C(enable_plugins = amazon.aws.aws_ec2) this plugin is never loaded, and the file fails with
+    C(Incorrect plugin name in file) and C(No inventory was parsed).
   - Group and host variable names follow U(https://github.com/gamestack/aws/blob/main/docs/inventory.md).
 options:
   plugin:
