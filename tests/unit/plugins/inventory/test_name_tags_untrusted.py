@@ -5,30 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 from ansible.errors import AnsibleParserError
-from ansible.inventory.data import InventoryData
 
-from ansible_collections.gamestack.aws.plugins.inventory import name_tags
 from ansible_collections.gamestack.aws.plugins.module_utils import naming
 
-DEFAULTS = {k: v.get("default") for k, v in yaml.safe_load(name_tags.DOCUMENTATION)["options"].items()}
-DEFAULTS.update(compose={}, groups={}, keyed_groups=[], cache=False)
+from .name_tags_harness import Plugin
+
 EVIL = "{{ lookup('pipe', 'id') }}"
-
-
-class Plugin(name_tags.InventoryModule):
-    """The plugin with options given directly (no ansible config manager)."""
-
-    def __init__(self, **options):
-        super().__init__()
-        self._test_options = dict(DEFAULTS, **options)
-        self.inventory = InventoryData()
-        self._pattern = naming.compile_pattern(self._test_options["naming_pattern"])
-        self._no_asg_group = self._test_options["no_autoscaling_group"]
-
-    def get_option(self, option, hostvars=None):
-        return self._test_options[option]
 
 
 def record(instance_id, name=None, **fields):
