@@ -15,7 +15,14 @@ description:
     the parent groups C(<app>) and C(<env>) (for example C(api) and C(production)). Group names keep their
     hyphens, so C(ansible-playbook -l api-production) works.
   - Instances without a C(Name) tag go to O(untagged_group), instances whose C(Name) does not follow the
-    naming rule go to O(nonconforming_group). No instance is ever dropped; one warning line counts them.
+    naming rule go to O(nonconforming_group). No instance is ever dropped; one warning line counts them, and
+    with C(-v) one line per nonconforming C(Name) says why, with a hint for upper case or surrounding spaces
+    (C(API-Production) or C('api-production ') are not in C(api-production)).
+  - Whatever O(naming_pattern) allows, a C(Name) is nonconforming when it or its C(app), C(env) or C(release)
+    part is not a plain identifier (letters, digits, C(_), C(.) and C(-)), or when its C(app), C(env) or C(app-env) is
+    C(all), C(ungrouped) or the name of O(untagged_group), O(nonconforming_group) or O(no_autoscaling_group).
+    So a C(Name) holding a template never becomes a host or group name, and C(-l untagged) never selects an
+    C(untagged-production) host.
   - Instances without the C(aws:autoscaling:groupName) tag also go to O(no_autoscaling_group).
   - Every value that comes from AWS (tags, addresses, IDs) is marked unsafe, so a tag value that holds a
     Jinja2 template (C({{ ... }})) is never evaluated, neither by this plugin nor by playbooks using the variables.
@@ -35,10 +42,15 @@ extends_documentation_fragment:
 notes:
   - Only C(ec2:DescribeInstances) is called, one request per page of 1000 instances per region, plus
     C(sts:AssumeRole) when O(assume_role_arn) is set. With O(cache=true) a warm cache makes no API call.
-  - Throttling (C(RequestLimitExceeded)) and server errors (5xx) are retried with exponential backoff
-    (botocore standard retry mode, O(max_attempts) attempts).
+  - Throttling (C(RequestLimitExceeded)), server errors (5xx), time-outs and dropped connections are retried
+    with exponential backoff (botocore standard retry mode, O(max_attempts) attempts). An endpoint that refuses
+    the connection, or whose host name does not resolve, is not retried; the region fails at once, named in the error.
   - Credentials come from the options below, then the standard botocore chain (environment, shared
     credentials and config files, container and instance roles). They are never printed.
+  - An C(enable_plugins) line in the C([inventory]) section of C(ansible.cfg) replaces ansible-core's list of
+    inventory plugins; it must name V(gamestack.aws.name_tags) (or C(auto)). With only
+    C(enable_plugins = amazon.aws.aws_ec2) this plugin is never loaded, and the file fails with
+    C(Incorrect plugin name in file) and C(No inventory was parsed).
   - Group and host variable names follow U(https://github.com/gamestack/aws/blob/main/docs/inventory.md).
 options:
   plugin:
@@ -64,6 +76,7 @@ options:
   instance_states:
     description:
       - The instance states to list (C(pending), C(running), C(shutting-down), C(terminated), C(stopping), C(stopped)).
+        Any other value is an error.
       - An empty list lists instances in every state.
     type: list
     elements: str
@@ -75,7 +88,8 @@ options:
     aliases: [iam_role_arn]
   max_attempts:
     description:
-      - Total attempts per API request, the first one included, for throttling, 5xx answers and connection errors.
+      - Total attempts per API request, the first one included, for throttling, 5xx answers, time-outs and dropped
+        connections. At least 1. A refused connection is never retried.
     type: int
     default: 10
     env:
@@ -84,6 +98,7 @@ options:
     description:
       - Seconds to wait for one API answer before the attempt counts as failed (and is retried, see O(max_attempts)).
       - AWS answers a page of 1,000 instances in a few seconds; raise it for slow endpoints such as local API fakes.
+      - At least 1.
     type: int
     default: 60
     version_added: 0.1.0
@@ -92,6 +107,8 @@ options:
       - The naming rule as a Python regular expression with the named groups C(app) and C(env), and
         optionally C(release) (a C(YYYYMMDD-hhmm) stamp).
       - A pattern that does not compile or lacks C(app) or C(env) is an error.
+      - Whatever the pattern matches, a C(Name) that is not a plain identifier (letters, digits, C(_), C(.), C(-)),
+        or whose C(app), C(env) or C(release) is not one, is nonconforming.
     type: str
     default: '^(?P<app>[a-z0-9]+)-(?P<env>[a-z0-9]+)(?:-(?P<release>\d{8}-\d{4}))?$'
   parent_groups:
@@ -108,11 +125,16 @@ options:
     type: bool
     default: false
   untagged_group:
-    description: The group of the instances without a C(Name) tag (or with an empty one).
+    description:
+      - The group of the instances without a C(Name) tag (or with an empty one).
+      - The three catch-all groups (this one, O(nonconforming_group), O(no_autoscaling_group)) need distinct plain
+        names (letters, digits, C(_), C(.), C(-)) other than C(all) and C(ungrouped).
     type: str
     default: untagged
   nonconforming_group:
-    description: The group of the instances whose C(Name) tag does not match O(naming_pattern).
+    description:
+      - The group of the instances whose C(Name) tag does not follow the naming rule (see O(naming_pattern)),
+        including the names whose C(app), C(env) or C(app-env) is the name of a catch-all group, C(all) or C(ungrouped).
     type: str
     default: nonconforming
   no_autoscaling_group:
@@ -242,7 +264,13 @@ def _unsafe_tags(tags):
 FILE_SUFFIXES = ("aws_ec2.yml", "aws_ec2.yaml", "name_tags.yml", "name_tags.yaml")
 ASG_TAG = "aws:autoscaling:groupName"
 RESERVED_GROUPS = frozenset(("all", "ungrouped"))
+CATCH_ALL_OPTIONS = ("untagged_group", "nonconforming_group", "no_autoscaling_group")
+INSTANCE_STATES = ("pending", "running", "shutting-down", "terminated", "stopping", "stopped")
 _NOT_GROUP_CHARS = re.compile(r"[^\w-]")
+# A hostname taken from AWS (instance ID, address, DNS name) becomes inventory_hostname, which ansible-core
+# before 2.19 templates like any other string: only these characters (IPv6 colons included) are accepted.
+_HOSTNAME = re.compile(r"^[A-Za-z0-9_.:-]+$")
+_NOT_HOSTNAME_CHARS = re.compile(r"[^A-Za-z0-9_.:-]")
 # Options that change what the API returns: part of the cache key, so another query never reads a stale entry.
 QUERY_OPTIONS = ("regions", "filters", "instance_states", "endpoint_url", "profile", "assume_role_arn")
 ADDRESS_FIELDS = {
@@ -302,6 +330,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._pattern = naming.compile_pattern(self.get_option("naming_pattern"))
         except naming.NamingError as exc:
             raise AnsibleParserError("%s: option naming_pattern: %s" % (path, exc))
+        self._check_options(path)
 
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache")
@@ -332,6 +361,40 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 "%s: unknown option(s) %s for %s; valid options are: %s"
                 % (path, ", ".join(unknown), self.NAME, ", ".join(sorted(definitions)))
             )
+
+    def _catch_all_groups(self):
+        """The groups named by untagged_group, nonconforming_group and no_autoscaling_group (when set)."""
+        groups = {self.get_option("untagged_group"), self.get_option("nonconforming_group"), self._no_asg_group}
+        return {group for group in groups if group}
+
+    def _check_options(self, path):
+        """Refuse values that the option types let through but that would mislead or break the inventory."""
+
+        def refuse(option, message):
+            raise AnsibleParserError("%s: option %s: %s" % (path, option, message))
+
+        for option in ("max_attempts", "read_timeout"):
+            if self.get_option(option) < 1:
+                refuse(option, "must be 1 or more, got %r" % (self.get_option(option),))
+        bad_states = [state for state in self.get_option("instance_states") or () if state not in INSTANCE_STATES]
+        if bad_states:
+            refuse("instance_states", "unknown state(s) %s; valid states are %s"
+                   % (", ".join(repr(str(s)) for s in bad_states), ", ".join(INSTANCE_STATES)))
+        seen = {}
+        for option in CATCH_ALL_OPTIONS:
+            group = self._no_asg_group if option == "no_autoscaling_group" else self.get_option(option)
+            if not group and option == "no_autoscaling_group":
+                continue
+            if not group:
+                refuse(option, "must be a group name, not empty")
+            if group in RESERVED_GROUPS:
+                refuse(option, "%r is one of ansible-core's own groups (%s)" % (str(group), ", ".join(sorted(RESERVED_GROUPS))))
+            if not naming.IDENTIFIER.match(group):
+                refuse(option, "%r is not a plain group name (%s only)" % (str(group), naming.IDENTIFIER_CHARS))
+            if group in seen:
+                refuse(option, "%r is already the group of option %s; each catch-all group needs its own name"
+                       % (str(group), seen[group]))
+            seen[group] = option
 
     def get_cache_key(self, path):
         query = {k: self.get_option(k) for k in QUERY_OPTIONS}
@@ -369,7 +432,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             regions = [str(default)]
         filters = ec2_filters(self.get_option("filters"), self.get_option("instance_states"))
         # boto3 sessions are not thread safe, clients are: make every client here, then fan out.
-        clients = {region: factory.client("ec2", region) for region in regions}
+        clients = {region: aws.fail_fast_on_unreachable(factory.client("ec2", region)) for region in regions}
 
         def one(region):
             try:
@@ -402,11 +465,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         release_groups = self.get_option("release_groups")
         pattern = self._pattern
 
+        # An app or env named like a catch-all group (or all/ungrouped) would put its hosts into that group.
+        reserved = self._catch_all_groups() | RESERVED_GROUPS
+
         # 1. Parse every Name once; collect each group with its parent groups.
         parsed_names = []
         tree = {}
         counts = {untagged: 0, nonconforming: 0}
         parse_cache = {}
+        skipped = {}  # nonconforming Name: [reason, number of instances]
         for record in records:
             name = record["tags"].get("Name")
             if not name:
@@ -414,14 +481,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             elif name in parse_cache:
                 parsed = parse_cache[name]
             else:
-                parsed = parse_cache[name] = naming.parse_name(name, pattern)
+                parsed, reason = naming.check_name(name, pattern, reserved)
+                parse_cache[name] = parsed
+                if parsed is None:
+                    skipped[name] = [reason, 0]
             parsed_names.append(parsed)
             if parsed is None:
                 counts[nonconforming if name else untagged] += 1
+                if name:
+                    skipped[name][1] += 1
                 continue
             app_env = parsed["app_env"]
             if app_env not in tree:
-                tree[app_env] = [parsed[p] for p in parents if parsed[p] not in RESERVED_GROUPS]
+                tree[app_env] = [parsed[p] for p in parents]
             if release_groups and parsed["release"] and parsed["name"] not in tree:
                 tree[parsed["name"]] = [app_env]
         group_names = set(tree) | RESERVED_GROUPS | {untagged, nonconforming}
@@ -471,8 +543,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if counts[untagged] or counts[nonconforming]:
             display.warning(
                 "%s: %d instance(s) without a Name tag are in group '%s', %d with a Name outside the naming rule"
-                " are in group '%s'" % (self.NAME, counts[untagged], untagged, counts[nonconforming], nonconforming)
+                " are in group '%s'%s" % (self.NAME, counts[untagged], untagged, counts[nonconforming], nonconforming,
+                                          " (-v lists them)" if skipped else "")
             )
+        # Names come from AWS: repr quotes them, shows surrounding spaces and escapes control characters.
+        for name, (reason, count) in skipped.items():
+            display.v("%s: Name %r (%d instance(s)) is in group '%s': %s" % (self.NAME, name, count, nonconforming, reason))
 
     def _hostnames(self, records, parsed_names, group_names):
         """One unique hostname per instance: the chosen kind, else name-id, else the instance ID."""
@@ -491,16 +567,23 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         seen = {}
         for host in wanted:
             seen[host] = seen.get(host, 0) + 1
+
+        def free(host):
+            return host and _HOSTNAME.match(host) and host not in group_names and host not in taken
+
         result, taken, fallbacks = [], set(), 0
-        for record, parsed, host in zip(records, parsed_names, wanted):
-            if host and seen[host] == 1 and host not in group_names:
+        for index, (record, parsed, host) in enumerate(zip(records, parsed_names, wanted)):
+            if seen[host] == 1 and free(host):
                 result.append(host)
                 taken.add(host)
                 continue
             fallbacks += 1
             for candidate in (name_id(record, parsed), record["id"], "%s-%s" % (record["id"], record["region"])):
-                if candidate not in group_names and candidate not in taken and seen.get(candidate, 0) == 0:
+                if free(candidate) and seen.get(candidate, 0) == 0:
                     break
+            else:
+                # Only an endpoint that is not EC2 answers with such IDs: a name that cannot be templated.
+                candidate = "%s-%d" % (_NOT_HOSTNAME_CHARS.sub("_", str(record["id"])), index)
             result.append(candidate)
             taken.add(candidate)
         if fallbacks:

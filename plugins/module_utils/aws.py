@@ -187,3 +187,23 @@ def error_code(exc):
     """The AWS error code of a ClientError, or the class name of anything else."""
     response = getattr(exc, "response", None) or {}
     return response.get("Error", {}).get("Code") or type(exc).__name__
+
+
+def fail_fast_on_unreachable(client):
+    """Make ``client`` give up at the first refused connection or unknown host name; return it.
+
+    botocore's standard retry mode retries every connection error with exponential backoff, so a
+    wrong endpoint or a closed port took all of ``max_attempts`` before the error. An endpoint that
+    refuses the connection (or whose name does not resolve) will not answer the next attempt either.
+    Time-outs, dropped connections, throttling and 5xx answers are still retried.
+    """
+    require_boto3()
+
+    def give_up(caught_exception=None, **kwargs):
+        if isinstance(caught_exception, botocore.exceptions.EndpointConnectionError):
+            raise caught_exception
+        return None  # botocore's own retry handler decides
+
+    event = "needs-retry.%s" % client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register_first(event, give_up, unique_id="gamestack.aws.fail_fast_on_unreachable")
+    return client

@@ -18,6 +18,10 @@ DEFAULT_PATTERN = r"^(?P<app>[a-z0-9]+)-(?P<env>[a-z0-9]+)(?:-(?P<release>\d{8}-
 RELEASE_FORMAT = "%Y%m%d-%H%M"
 _PART = re.compile(r"^[a-z0-9]+$")
 _RELEASE = re.compile(r"^\d{8}-\d{4}$")
+# What a parsed app, env or release may hold whatever the pattern: it becomes a group or host name,
+# so nothing that a template engine or a host pattern would read (braces, spaces, quotes, colons, ...).
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_.-]+$")
+IDENTIFIER_CHARS = "letters, digits, '_', '.' and '-'"
 REQUIRED_GROUPS = ("app", "env")
 
 
@@ -60,31 +64,38 @@ def parse_name(name, pattern=None):
     """Split a name into ``{'app', 'env', 'release', 'released_at', 'app_env', 'name'}``.
 
     Returns None when the name does not follow the rule (including a release stamp
-    that is not a real date, such as ``20191345-2599``). ``pattern`` may be a
-    string or an already compiled regex.
+    that is not a real date, such as ``20191345-2599``, and parts that are not plain
+    identifiers, see ``check_name``). ``pattern`` may be a string or an already compiled regex.
     """
-    if not isinstance(name, str):
-        return None
+    return check_name(name, pattern)[0]
+
+
+def _compiled(pattern):
     if pattern is None:
-        compiled = _DEFAULT
-    elif hasattr(pattern, "match"):
-        compiled = pattern
-    else:
-        compiled = compile_pattern(pattern)
+        return _DEFAULT
+    if hasattr(pattern, "match"):
+        return pattern
+    return compile_pattern(pattern)
+
+
+def _split(name, compiled):
+    """``(parsed, None)`` or ``(None, reason)`` for a name, without hints or reserved names."""
     match = compiled.match(name)
     if match is None:
-        return None
+        return None, "does not match the naming pattern"
     parts = match.groupdict()
-    release = parts.get("release")
+    app, env, release = parts["app"], parts["env"], parts.get("release") or None
+    for label, value in (("app", app), ("env", env), ("release", release)):
+        if value is not None and not IDENTIFIER.match(value):
+            return None, "%s %r is not a plain identifier (%s only)" % (label, value, IDENTIFIER_CHARS)
+    if not IDENTIFIER.match(name):  # a pattern may match more than its groups; the name is a group and host name too
+        return None, "the name holds characters other than %s" % IDENTIFIER_CHARS
     released_at = None
     if release:
         try:
             released_at = parse_release(release).isoformat()
-        except NamingError:
-            return None
-    else:
-        release = None
-    app, env = parts["app"], parts["env"]
+        except NamingError as exc:
+            return None, str(exc)
     return {
         "name": name,
         "app": app,
@@ -92,7 +103,40 @@ def parse_name(name, pattern=None):
         "app_env": "%s-%s" % (app, env),
         "release": release,
         "released_at": released_at,
-    }
+    }, None
+
+
+def _hint(name, compiled):
+    """What a near miss probably meant: surrounding spaces or upper case, when fixing them would match."""
+    stripped = name.strip()
+    for candidate, what in ((stripped, "surrounding spaces"), (name.lower(), "upper case"),
+                            (stripped.lower(), "surrounding spaces and upper case")):
+        if candidate != name and _split(candidate, compiled)[0] is not None:
+            return "; it has %s: did you mean %r?" % (what, candidate)
+    return ""
+
+
+def check_name(name, pattern=None, reserved=()):
+    """``(parsed, None)`` when ``name`` follows the rule, else ``(None, reason)``.
+
+    ``parsed`` is what ``parse_name`` returns. Whatever the pattern, ``app``, ``env`` and
+    ``release`` must be plain identifiers (``IDENTIFIER``). A name whose app, env or
+    app-env is in ``reserved`` (group names with another meaning) does not follow the rule
+    either. The reason says why, with a hint for near misses (``API-Production``,
+    ``'api-production '``); it quotes the name's parts with repr.
+    """
+    if not isinstance(name, str) or not name:
+        return None, "no name"
+    compiled = _compiled(pattern)
+    parsed, reason = _split(name, compiled)
+    if parsed is None:
+        if compiled.match(name) is None:
+            reason += _hint(name, compiled)
+        return None, reason
+    for label in ("app", "env", "app_env"):
+        if parsed[label] in reserved:
+            return None, "%s %r is a reserved group name" % (label.replace("_", "-"), parsed[label])
+    return parsed, None
 
 
 def format_release(when):

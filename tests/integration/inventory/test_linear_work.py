@@ -67,7 +67,7 @@ def test_api_calls_and_templating_grow_linearly(moto, tmp_path):
             assert work["set_variable"] == (2 + (2 if name == "constructed" else 0)) * hosts, work
             assert work["hostvars_per_host"] == 16 + (2 if name == "constructed" else 0), work
             # Each distinct Name is parsed once (2 per region here), whatever the fleet size.
-            assert work["parse_name"] == 2, work
+            assert work["check_name"] == 2, work
     assert results["plain", small]["templates"] == 0
     assert results["plain", large]["templates"] == 0
     # compose (2 expressions) + keyed_groups (1 key; parent_group unset) per host, nothing per run or per group.

@@ -19,7 +19,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader
 from ansible.template import Templar
 
-counts = {"templates": 0, "set_variable": 0, "parse_name": 0}
+counts = {"templates": 0, "set_variable": 0, "check_name": 0}
 _depth = threading.local()
 
 
@@ -46,7 +46,7 @@ InventoryData.set_variable = counted(InventoryData.set_variable, "set_variable")
 init_plugin_loader()
 from ansible_collections.gamestack.aws.plugins.module_utils import naming  # noqa: E402
 
-naming.parse_name = counted(naming.parse_name, "parse_name")
+naming.check_name = counted(naming.check_name, "check_name")
 
 inventory = InventoryManager(loader=DataLoader(), sources=[sys.argv[1]])
 counts["hosts"] = len(inventory.hosts)
