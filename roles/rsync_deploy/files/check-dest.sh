@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Is DEST a directory that a sync with --delete may own? Run on the host, before anything on it changes.
 #
 #   check-dest.sh DEST

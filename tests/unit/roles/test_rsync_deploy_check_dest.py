@@ -94,6 +94,6 @@ def test_a_directory_not_yet_there_is_accepted():
 
 
 def test_the_script_is_plain_bash_with_one_argument():
-    assert SCRIPT.read_text().startswith("#!/bin/bash\n")
+    assert SCRIPT.read_text().startswith("#!/usr/bin/env bash\n")
     usage = subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and "usage" in usage.stderr
