@@ -33,6 +33,9 @@ JOBS = {
     "autoscaling_standby": "bake.json",
     "autoscaling_group_version": "bake.json",
     "image_usage": "bake.json",
+    # playbooks/alb.yml: its amazon.aws / community.aws calls and the module that attaches the groups.
+    "alb": "alb.json",
+    "autoscaling_target_groups": "alb.json",
 }
 
 
