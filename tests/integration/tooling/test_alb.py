@@ -89,7 +89,7 @@ def test_rules_of_others_are_kept(aws):
     fleet = fleet_without_target_group(aws, "api-production")
     assert alb(aws.endpoint, fleet["subnets"]).rc == 0
     elbv2 = aws("elbv2")
-    listener, _ = rules(aws)
+    listener = rules(aws)[0]
     elbv2.create_rule(ListenerArn=listener["ListenerArn"], Priority=900,
                       Conditions=[{"Field": "path-pattern", "Values": ["/by-hand/*"]}],
                       Actions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "503"}}])
