@@ -137,3 +137,13 @@ def test_bad_settings_are_refused_before_any_change(aws, change, message):
     assert message in out.failure(), out.failure()
     assert groups(aws) == before
     assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_check_mode_changes_nothing(aws):
+    fleet = fleet_without_target_group(aws, "api-production")
+    before = groups(aws)
+    out = alb(aws.endpoint, fleet["subnets"], check=True)
+    assert out.rc == 0, out.output
+    assert out.stats["changed"] >= 1
+    assert groups(aws) == before
+    assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
