@@ -36,6 +36,9 @@ JOBS = {
     # playbooks/drift_report.yml: its amazon.aws calls (S3 pointers, images); drift-report.json also allows the
     # reads of the image_usage module and the inventory it runs, which are checked under their own jobs.
     "drift_report": "drift-report.json",
+    # playbooks/alb.yml: its amazon.aws / community.aws calls and the module that attaches the groups.
+    "alb": "alb.json",
+    "autoscaling_target_groups": "alb.json",
 }
 
 
