@@ -13,6 +13,7 @@ exponential backoff by botocore's ``standard`` retry mode.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from ansible.module_utils.basic import env_fallback
@@ -187,6 +188,26 @@ def error_code(exc):
     """The AWS error code of a ClientError, or the class name of anything else."""
     response = getattr(exc, "response", None) or {}
     return response.get("Error", {}).get("Code") or type(exc).__name__
+
+
+@contextlib.contextmanager
+def module_failures(module, component):
+    """Turn what AWS (or the way to it) raises inside the block into ``module.fail_json`` naming ``component``.
+
+    A missing region, an AwsSetupError (no boto3, a bad region name or option) and the errors of
+    aws_errors() are reported; anything else is a bug and keeps its traceback. Without boto3 the block
+    fails with the AwsSetupError of require_boto3, so only that one is caught then."""
+    have_boto3 = _import_boto3()
+    no_region = (botocore.exceptions.NoRegionError,) if have_boto3 else ()
+    failed = aws_errors() if have_boto3 else ()
+    try:
+        yield
+    except AwsSetupError as exc:
+        module.fail_json(msg=str(exc))
+    except no_region:
+        module.fail_json(msg="%s: no region; set region or AWS_REGION" % component)
+    except failed as exc:
+        module.fail_json(msg="%s: AWS error (%s): %s" % (component, error_code(exc), exc))
 
 
 def fail_fast_on_unreachable(client):

@@ -59,17 +59,11 @@ after:
   type: dict
 """
 
-import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gamestack.aws.plugins.module_utils import aws
-
-try:
-    import botocore
-except ImportError:  # pragma: no cover - reported by aws.require_boto3
-    botocore = None
 
 _VERSION = re.compile(r"^([1-9][0-9]{0,9}|\$Latest|\$Default)$")
 
@@ -85,9 +79,9 @@ def main():
     name, template, version = module.params["name"], module.params["launch_template"], module.params["version"]
     if not _VERSION.match(version):
         module.fail_json(msg="version %r must be a version number, $Latest or $Default" % version)
-    try:
+    with aws.module_failures(module, "autoscaling_group_version"):
         factory = aws.factory_from_module_params(module.params, component="autoscaling_group_version")
-        client = factory.client("autoscaling", module.params["region"] or os.environ.get("AWS_REGION"))
+        client = factory.client("autoscaling", module.params["region"])
         groups = client.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
         if not groups:
             module.fail_json(msg="no Auto Scaling group %s" % name)
@@ -98,12 +92,6 @@ def main():
         if changed and not module.check_mode:
             client.update_auto_scaling_group(AutoScalingGroupName=name,
                                              LaunchTemplate={"LaunchTemplateName": template, "Version": version})
-    except aws.AwsSetupError as exc:
-        module.fail_json(msg=str(exc))
-    except botocore.exceptions.NoRegionError:
-        module.fail_json(msg="autoscaling_group_version: no region; set region or AWS_REGION")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json(msg="autoscaling_group_version: AWS error (%s): %s" % (aws.error_code(exc), exc))
     module.exit_json(changed=changed, before=before, after=after)
 
 

@@ -78,18 +78,12 @@ after:
   sample: Standby
 """
 
-import os
 import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gamestack.aws.plugins.module_utils import aws
-
-try:
-    import botocore
-except ImportError:  # pragma: no cover - reported by aws.require_boto3
-    botocore = None
 
 _INSTANCE_ID = re.compile(r"^i-([0-9a-f]{8}|[0-9a-f]{17})$")
 _TARGET = {"standby": "Standby", "in_service": "InService"}
@@ -146,16 +140,10 @@ def main():
         module.fail_json(msg="instance_id %r is not an EC2 instance ID (i- and 8 or 17 hex digits)" % instance_id)
     if module.params["wait_timeout"] < 1:
         module.fail_json(msg="wait_timeout must be a positive number of seconds, got %s" % module.params["wait_timeout"])
-    try:
+    with aws.module_failures(module, "autoscaling_standby"):
         factory = aws.factory_from_module_params(module.params, component="autoscaling_standby")
-        client = factory.client("autoscaling", module.params["region"] or os.environ.get("AWS_REGION"))
+        client = factory.client("autoscaling", module.params["region"])
         result = change(module, client, instance_id, module.params["state"])
-    except aws.AwsSetupError as exc:
-        module.fail_json(msg=str(exc))
-    except botocore.exceptions.NoRegionError:
-        module.fail_json(msg="autoscaling_standby: no region; set region or AWS_REGION")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json(msg="autoscaling_standby: AWS error (%s): %s" % (aws.error_code(exc), exc))
     module.exit_json(**result)
 
 

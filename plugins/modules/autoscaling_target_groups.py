@@ -65,17 +65,11 @@ target_group_arns:
   elements: str
 """
 
-import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gamestack.aws.plugins.module_utils import aws
-
-try:
-    import botocore
-except ImportError:  # pragma: no cover - reported by aws.require_boto3
-    botocore = None
 
 _TG_ARN = re.compile(r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[0-9a-f]+$")
 _GROUP = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
@@ -110,16 +104,10 @@ def main():
     if bad:
         module.fail_json(msg="not target group ARNs: %s" % ", ".join(repr(arn) for arn in bad))
     wanted = list(dict.fromkeys(module.params["target_group_arns"]))
-    try:
+    with aws.module_failures(module, "autoscaling_target_groups"):
         factory = aws.factory_from_module_params(module.params, component="autoscaling_target_groups")
-        client = factory.client("autoscaling", module.params["region"] or os.environ.get("AWS_REGION"))
+        client = factory.client("autoscaling", module.params["region"])
         result = attach(module, client, name, wanted)
-    except aws.AwsSetupError as exc:
-        module.fail_json(msg=str(exc))
-    except botocore.exceptions.NoRegionError:
-        module.fail_json(msg="autoscaling_target_groups: no region; set region or AWS_REGION")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json(msg="autoscaling_target_groups: AWS error (%s): %s" % (aws.error_code(exc), exc))
     module.exit_json(**result)
 
 

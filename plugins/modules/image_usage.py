@@ -90,7 +90,6 @@ in_use:
   elements: str
 """
 
-import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -177,16 +176,10 @@ def main():
     parsed = naming.parse_name(module.params["app_env"])
     if parsed is None or parsed["release"] is not None:
         module.fail_json(msg="app_env %r is not an app-env name such as api-production" % module.params["app_env"])
-    try:
+    with aws.module_failures(module, "image_usage"):
         factory = aws.factory_from_module_params(module.params, component="image_usage")
-        region = module.params["region"] or os.environ.get("AWS_REGION")
+        region = module.params["region"]
         result = usage(factory.client("ec2", region), factory.client("autoscaling", region), parsed["app_env"])
-    except aws.AwsSetupError as exc:
-        module.fail_json(msg=str(exc))
-    except botocore.exceptions.NoRegionError:
-        module.fail_json(msg="image_usage: no region; set region or AWS_REGION")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json(msg="image_usage: AWS error (%s): %s" % (aws.error_code(exc), exc))
     module.exit_json(changed=False, **result)
 
 
