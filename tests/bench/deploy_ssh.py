@@ -8,6 +8,12 @@ Each host is the app-tier container of the deploy tests with sshd and a `deploy`
 over the ssh command line of the same user, key and a ControlPersist master per host, with
 `--rsync-path='sudo -n rsync'`: the floor. BENCH_HOSTS (default "1,4") sets the host counts.
 
+The peer is the deploy playbook a user would otherwise write (PEER below): `ansible.posix.synchronize` of
+the same tree with `--delete`, `php -l` of the PHP files it changed, and a graceful reload when anything
+changed. For the peer and rsync_deploy the controller's CPU (ansible-playbook and everything it started,
+not the processes in the containers) is recorded too, and the CPU each extra host costs: the slope
+(CPU at the largest host count − CPU at 1 host) ÷ (hosts − 1).
+
 Each cell is the median wall time of BENCH_RUNS runs (default 3). Results go to the "rsync_deploy over
 ssh" section of docs/benchmarks.md (other sections are kept). Never part of make test.
 """
@@ -27,7 +33,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / ".collections"))
 
-from tests.bench.deploy import check, make_tree, median_of, parallel_rsync, tree_size  # noqa: E402
+from tests.bench.deploy import check, make_tree, median_of, medians_of, parallel_rsync, tree_size  # noqa: E402
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
 from tests.harness.containers import docker  # noqa: E402
@@ -39,6 +45,39 @@ SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4").split(",")]
 NAME = "gamestack-rsync-bench-ssh-%d"
 SECTION = "## rsync_deploy over ssh (1 and 4 hosts)"
 CASES = ("first deploy", "no-change redeploy", "one-file change")
+REDEPLOYS = ("no-change redeploy", "one-file change")
+# What a user writes without this collection: synchronize, lint what changed, reload when anything changed.
+PEER = """\
+- name: Deploy the build with synchronize
+  hosts: all
+  gather_facts: false
+  become: true
+  tasks:
+    - name: Sync the build into /var/www/peer
+      ansible.posix.synchronize:
+        src: "{{ src }}/"
+        dest: /var/www/peer/
+        delete: true
+      register: sync
+      notify: Reload apache2
+    - name: Lint the PHP files that changed
+      ansible.builtin.shell: |
+        set -o pipefail
+        cd /var/www/peer
+        printf '%s\\0' {{ changed | map('quote') | join(' ') }} | xargs -0 -r -n 1 -P "$(nproc)" php -l >/dev/null
+      vars:
+        changed: "{{ sync.stdout_lines | select('match', '^[<>]f[^ ]* .*[.]php$')
+                     | map('regex_replace', '^[^ ]+ ', '') | list }}"
+      args:
+        executable: /bin/bash
+      when: changed | length > 0
+      changed_when: false
+  handlers:
+    - name: Reload apache2
+      ansible.builtin.service:
+        name: apache2
+        state: reloaded
+"""
 
 
 def main():
@@ -62,6 +101,8 @@ def main():
         env = ansible_env()
         ping = work / "ping.yml"
         ping.write_text("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n")
+        peer_playbook = work / "peer.yml"
+        peer_playbook.write_text(PEER)
         active: list = []
         raw_commands: list = []
 
@@ -86,6 +127,9 @@ def main():
             playbook("playbooks/deploy.yml", "-e", json.dumps({"rsync_deploy_src": str(src),
                                                                "rsync_deploy_dest": "/var/www/app"}))
 
+        def peer():
+            playbook(str(peer_playbook), "-e", json.dumps({"src": str(src)}))
+
         def raw():
             parallel_rsync(raw_commands)
 
@@ -106,6 +150,7 @@ def main():
             return run
 
         results = {}
+        cpu = {}  # cpu[count][method][case]: the controller's CPU seconds (median)
         for count in SIZES:
             use(count)
             results[count] = {
@@ -115,12 +160,16 @@ def main():
                     "one-file change": median_of(RUNS, edit, raw),
                 },
                 "ping": median_of(RUNS, nothing, lambda: playbook(str(ping))),
-                "rsync_deploy": {
-                    "first deploy": median_of(RUNS, wipe("/var/www/app"), deploy),
-                    "no-change redeploy": median_of(RUNS, nothing, deploy),
-                    "one-file change": median_of(RUNS, edit, deploy),
-                },
             }
+            cpu[count] = {}
+            for method, action, path in (("rsync_deploy", deploy, "/var/www/app"), ("peer", peer, "/var/www/peer")):
+                measured = {
+                    "first deploy": medians_of(RUNS, wipe(path), action),
+                    "no-change redeploy": medians_of(RUNS, nothing, action),
+                    "one-file change": medians_of(RUNS, edit, action),
+                }
+                results[count][method] = {case: m[0] for case, m in measured.items()}
+                cpu[count][method] = {case: m[2] for case, m in measured.items()}
         lines = [
             SECTION, "",
             "`make bench-deploy-ssh` (tests/bench/deploy_ssh.py), %s. Tree: %d files, %.1f MB (the tree of "
@@ -140,6 +189,8 @@ def main():
                 "| %d | raw rsync | %.1f | %.1f | %.1f |" % ((count,) + tuple(r["raw rsync"][c] for c in CASES)),
                 "| %d | ansible-playbook, one ping a host | %.1f | %.1f | %.1f |" % ((count,) + (r["ping"],) * 3),
                 "| %d | rsync_deploy | %.1f | %.1f | %.1f |" % ((count,) + tuple(r["rsync_deploy"][c] for c in CASES)),
+                "| %d | peer: synchronize + php -l + reload | %.1f | %.1f | %.1f |"
+                % ((count,) + tuple(r["peer"][c] for c in CASES)),
             ]
         lines += [
             "",
@@ -153,6 +204,22 @@ def main():
                 over_floor = r["rsync_deploy"][case] - r["ping"]
                 lines.append("| %d | %s | %+.1f s | %+.1f s | %s |"
                              % (count, case, extra, over_floor, "yes" if extra <= 2.0 else "no"))
+        low, high = min(SIZES), max(SIZES)
+        lines += [
+            "",
+            "Controller CPU (ansible-playbook and the processes it started; median, seconds) and the CPU each "
+            "extra host costs, slope = (CPU at %d hosts − CPU at %d) ÷ %d. Goal: rsync_deploy's slope ≤ 1.0× the "
+            "peer's." % (high, low, max(high - low, 1)),
+            "",
+            "| case | method | CPU, %d host(s) | CPU, %d hosts | slope a host | ÷ peer's slope |" % (low, high),
+            "|---|---|---|---|---|---|",
+        ]
+        for case in REDEPLOYS:
+            slopes = {m: (cpu[high][m][case] - cpu[low][m][case]) / max(high - low, 1) for m in ("rsync_deploy", "peer")}
+            for method in ("rsync_deploy", "peer"):
+                ratio = "%.2f×" % (slopes[method] / slopes["peer"]) if slopes["peer"] > 0 else "-"
+                lines.append("| %s | %s | %.2f s | %.2f s | %.2f s | %s |" % (
+                    case, method, cpu[low][method][case], cpu[high][method][case], slopes[method], ratio))
         text = "\n".join(lines) + "\n"
         print(text)
         write_section(SECTION, text)
