@@ -9,9 +9,12 @@ TESTS_2.16 := test-inventory test-modules test-tooling test-render test-deploy
 # The molecule scenarios: extensions/molecule/<role>/ (`default` is a stub molecule loads first).
 SCENARIOS := $(patsubst extensions/molecule/%/converge.yml,%,$(wildcard extensions/molecule/*/converge.yml))
 
-# The ansible-core 2.16 run of test-deploy: the role cases and the ssh push.
+# The ansible-core 2.16 run of test-deploy: the role cases, the ssh push, and deploy.yml publishing (its plays
+# delegate an include_role loop to the controller): a boot after the deploy, a failed rollout.
 DEPLOY_TESTS_2.19 := tests/integration/deploy
-DEPLOY_TESTS_2.16 := tests/integration/deploy/test_rsync_deploy.py tests/integration/deploy/test_rsync_push_ssh.py
+DEPLOY_TESTS_2.16 := tests/integration/deploy/test_rsync_deploy.py tests/integration/deploy/test_rsync_push_ssh.py \
+  tests/integration/deploy/test_deploy_publish.py::test_an_instance_booted_after_the_deploy_installs_the_fleets_release \
+  tests/integration/deploy/test_deploy_publish.py::test_a_failed_deploy_leaves_current_on_the_release_the_fleet_serves
 
 ANSIBLE_BUILDER_VERSION := 3.2.0
 
@@ -52,7 +55,8 @@ test-render: venv ## each role's vars, preflight and templates with CentOS 7, Ro
 	$(BIN)/pytest -q $(XDIST) tests/render $(PYTEST_ARGS)
 
 # One app-tier container (gamestack-rsync-host, its image cached as gamestack-test/rsync-deploy-host) and
-# one more from that image with sshd and a sudo user, reached over ansible.builtin.ssh (gamestack-rsync-ssh).
+# one more from that image with sshd and a sudo user, reached over ansible.builtin.ssh (gamestack-rsync-ssh),
+# and one that boots from S3 after a publishing deploy (gamestack-rsync-boot).
 test-deploy: venv test-image ## rsync_deploy, deploy.yml, publish.yml and the boot-time S3 bootstrap (2.16: a subset)
 	$(BIN)/pytest -q $(DEPLOY_TESTS_$(CORE)) $(PYTEST_ARGS)
 

@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import REPO, ansible_env, run
 from tests.harness.containers import committed_image, docker, start_systemd_container, wait_booted
+from tests.harness.moto import MotoServer
 
 BASE_IMAGE = os.environ.get("GAMESTACK_TEST_IMAGE", "gamestack-test/debian12-systemd:latest")
 # GAMESTACK_DEPLOY_TEST_PREFIX: another name for the container, so that two checkouts can run these tests at once.
@@ -235,6 +236,20 @@ class Result:
 @pytest.fixture
 def deployer(app_host, tmp_path):
     return Deployer(app_host, tmp_path)
+
+
+def bridge_gateway(app_host) -> str:
+    """The host's address on the container's network: the container's default gateway (docker0)."""
+    route = app_host.sh("ip -4 route show default").stdout.split()
+    assert route[:2] == ["default", "via"], route
+    return route[2]
+
+
+@pytest.fixture(scope="module")
+def bridge_moto(app_host):
+    """A moto server (recording, tests/harness/moto_recording.py) that the containers reach on the docker bridge."""
+    with MotoServer(host=bridge_gateway(app_host)) as server:
+        yield server
 
 
 def write_tree(root: pathlib.Path, files: dict) -> pathlib.Path:

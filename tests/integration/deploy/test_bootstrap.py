@@ -2,7 +2,8 @@
 systemd container: each case reboots the container (docker restart) and looks at Apache, the live
 tree and the journal.
 
-moto listens on the docker bridge's host address (the container cannot reach the host's 127.0.0.1).
+moto listens on the docker bridge's host address (the container cannot reach the host's 127.0.0.1):
+the fixture bridge_moto of conftest.py.
 """
 
 from __future__ import annotations
@@ -14,25 +15,12 @@ import time
 
 import pytest
 
-from tests.harness.moto import MotoServer, boto3_client, free_port
+from tests.harness.moto import boto3_client, free_port
 
-from .conftest import APP_FILES, local_tree, write_tree
+from .conftest import APP_FILES, bridge_gateway, local_tree, write_tree
 
 BUCKET = "gamestack-releases"
 PREFIX = "api-test"
-
-
-def bridge_gateway(app_host) -> str:
-    """The host's address on the container's network: the container's default gateway (docker0)."""
-    route = app_host.sh("ip -4 route show default").stdout.split()
-    assert route[:2] == ["default", "via"], route
-    return route[2]
-
-
-@pytest.fixture(scope="module")
-def bridge_moto(app_host):
-    with MotoServer(host=bridge_gateway(app_host)) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -119,12 +107,27 @@ def test_publish_uploads_archive_checksum_and_pointer(installed, s3):
 @pytest.mark.parametrize("extra, message", [
     ({"publish_build_dir": "/nonexistent"}, "is not a directory; nothing was uploaded"),
     ({"publish_app": "Api"}, "must be lower-case letters and digits"),
-    ({"publish_release_stamp": "20260301-0900"}, "already exists: releases are immutable"),
+    ({"publish_release_stamp": "20260301-0900", "other_build": True},
+     "api-test-20260301-0900.tar.gz already exists with sha256 "),
 ], ids=["missing-build", "bad-app", "existing-release"])
 def test_publish_refuses_bad_input(installed, bridge_moto, s3, extra, message):
     before = s3.get_object(Bucket=BUCKET, Key="api-test/current")["Body"].read()
-    publish(installed["deployer"], bridge_moto, installed["build"], "20260301-0901", **extra).assert_failed(message)
+    archive = s3.get_object(Bucket=BUCKET, Key="api-test/api-test-20260301-0900.tar.gz")["Body"].read()
+    build = installed["build"]
+    if extra.pop("other_build", False):
+        build = write_tree(installed["work"] / "other", dict(APP_FILES, **{"lib/version.php": "<?php\nconst APP_VERSION = 'other';\n"}))
+    publish(installed["deployer"], bridge_moto, build, "20260301-0901", **extra).assert_failed(message)
     assert s3.get_object(Bucket=BUCKET, Key="api-test/current")["Body"].read() == before
+    assert s3.get_object(Bucket=BUCKET, Key="api-test/api-test-20260301-0900.tar.gz")["Body"].read() == archive
+
+
+def test_publish_of_the_same_build_under_the_same_name_uploads_nothing(installed, bridge_moto, s3):
+    """A re-run: the packed build has the same bytes, so its checksum matches the published one."""
+    archive = s3.get_object(Bucket=BUCKET, Key="api-test/api-test-20260301-0900.tar.gz")
+    result = publish(installed["deployer"], bridge_moto, installed["build"], "20260301-0900").assert_ok()
+    assert "already published, the same build" in result.output
+    again = s3.get_object(Bucket=BUCKET, Key="api-test/api-test-20260301-0900.tar.gz")
+    assert again["LastModified"] == archive["LastModified"] and again["ETag"] == archive["ETag"]
 
 
 def test_publish_refuses_a_build_the_bootstrap_would_refuse(installed, bridge_moto, s3):

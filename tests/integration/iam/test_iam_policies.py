@@ -26,6 +26,7 @@ JOBS = {
     "autoscaling_singleton": "autoscaling-singleton.json",
     "rds_parameter_group": "rds-params.json",
     "bootstrap": "bootstrap.json",
+    # playbooks/publish.yml and playbooks/deploy.yml with deploy_publish_bucket (role publish, module_defaults).
     "publish": "deploy-publish.json",
     # playbooks/bake.yml: its amazon.aws / community.aws calls (module_defaults: aws_config user_agent_extra),
     # the modules it runs, and the target-group steps of the role lb_target it uses.
