@@ -90,6 +90,8 @@ def test_settings_of_the_wrong_shape_raise(apps, redirects):
      "app 'api': host name 'API.example.com' is not a lower-case DNS name (letters, digits, '-', '.', '*', '?')"),
     ([dict(API, hosts=["-api.example.com"])], [], "production",
      "app 'api': host name '-api.example.com' is not a lower-case DNS name (letters, digits, '-', '.', '*', '?')"),
+    ([dict(API, hosts=["api.example.com\n"])], [], "production",
+     "app 'api': host name 'api.example.com\\n' is not a lower-case DNS name (letters, digits, '-', '.', '*', '?')"),
     ([dict(API, hosts=[7])], [], "production",
      "app 'api': host name 7 is not a lower-case DNS name (letters, digits, '-', '.', '*', '?')"),
     ([API], [dict(TO_WWW, hosts=["example.com:443"])], "production",
@@ -98,11 +100,15 @@ def test_settings_of_the_wrong_shape_raise(apps, redirects):
     # paths
     ([dict(API, paths=["static/*"])], [], "production", "app 'api': path 'static/*' must start with / and hold no spaces"),
     ([dict(API, paths=["/a b"])], [], "production", "app 'api': path '/a b' must start with / and hold no spaces"),
+    ([API], [dict(OLD, paths=["/old/\n"])], "production",
+     "redirect 1 (priority 6): path '/old/\\n' must start with / and hold no spaces"),
     # health checks
     ([dict(API, health_check_path="health")], [], "production",
      "app 'api': health_check_path 'health' must start with / and hold no spaces"),
     ([dict(API, health_check_matcher="2xx")], [], "production",
      "app 'api': health_check_matcher '2xx' must be codes such as 200, 200-299 or 200,302"),
+    ([dict(API, health_check_matcher="200\n")], [], "production",
+     "app 'api': health_check_matcher '200\\n' must be codes such as 200, 200-299 or 200,302"),
     # an app twice
     ([API, dict(API, priority=11, hosts=["api2.example.com"])], [], "production", "app 'api': listed twice"),
     # conditions
@@ -132,6 +138,8 @@ def test_settings_of_the_wrong_shape_raise(apps, redirects):
     # redirect targets
     ([API], [dict(TO_WWW, to_host="www example.com")], "production",
      "redirect 1 (priority 5): to_host 'www example.com' holds spaces or characters a redirect cannot carry"),
+    ([API], [dict(TO_WWW, to_host="www.example.com\n")], "production",
+     "redirect 1 (priority 5): to_host 'www.example.com\\n' holds spaces or characters a redirect cannot carry"),
     ([API], [dict(TO_WWW, to_query="a=<b>")], "production",
      "redirect 1 (priority 5): to_query 'a=<b>' holds spaces or characters a redirect cannot carry"),
     ([API], [dict(TO_WWW, to_protocol="x" * 129)], "production",
