@@ -77,7 +77,7 @@ def _apps(apps, env, seen, problems):
         if not _MATCHER.fullmatch(matcher):
             problems.append("%s: health_check_matcher %r must be codes such as 200, 200-299 or 200,302"
                             % (label, matcher))
-        if name in [group["name"] for group in groups]:
+        if name is not None and name in [group["name"] for group in groups]:
             problems.append("%s: listed twice" % label)
         groups.append({"name": name, "app": app.get("app"), "port": app.get("port", 80),
                        "health_check_path": health, "health_check_matcher": matcher})
@@ -127,11 +127,10 @@ def alb_plan(apps, redirects, env, default_app=""):
     groups, rules = _apps(apps, env, seen, problems)
     rules += _redirects(redirects, seen, problems)
     default = default_app or (apps[0].get("app") if apps else None)
-    default_group = None
-    if default not in [group["app"] for group in groups]:
+    # The group's name as formatted above: a bad app or env is reported once, by its app.
+    default_group = next((group["name"] for group in groups if group["app"] == default), None)
+    if apps and default not in [group["app"] for group in groups]:
         problems.append("alb_default_app %r is not one of alb_apps" % (default,))
-    else:
-        default_group = _target_group(default, env, problems)
     return {"problems": problems, "target_groups": groups, "rules": rules,
             "default_target_group": default_group}
 

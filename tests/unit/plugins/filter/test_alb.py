@@ -83,6 +83,13 @@ def test_settings_of_the_wrong_shape_raise(apps, redirects):
 
 
 @pytest.mark.parametrize("apps, redirects, env, message", [
+    # no app at all
+    ([], [], "production", "alb_apps: give at least one app"),
+    # app and env by the naming rule
+    ([dict(API, app="api-v2")], [], "production",
+     "app 'api-v2': app 'api-v2' must be lower-case letters and digits only (no hyphen, no empty value)"),
+    ([dict(API, app="Api")], [], "production",
+     "app 'Api': app 'Api' must be lower-case letters and digits only (no hyphen, no empty value)"),
     # host names, in apps and in redirects
     ([dict(API, hosts=["api example.com"])], [], "production",
      "app 'api': host name 'api example.com' is not a lower-case DNS name (letters, digits, '-', '.', '*', '?')"),
@@ -150,10 +157,18 @@ def test_each_bad_item_is_refused_by_name(apps, redirects, env, message):
     assert problems(apps, redirects, env) == [message]
 
 
-def test_a_bad_env_is_refused_by_name():
-    found = problems([API], [], "Production")
-    assert found and set(found) == {
-        "app 'api': env 'Production' must be lower-case letters and digits only (no hyphen, no empty value)"}
+def test_a_bad_env_is_refused_once_an_app():
+    assert problems([API, WEB], [], "Production") == [
+        "app 'api': env 'Production' must be lower-case letters and digits only (no hyphen, no empty value)",
+        "app 'web': env 'Production' must be lower-case letters and digits only (no hyphen, no empty value)",
+    ]
+
+
+def test_two_bad_apps_are_not_listed_twice():
+    assert problems([dict(API, app="api-v2"), dict(WEB, app="web-v2")]) == [
+        "app 'api-v2': app 'api-v2' must be lower-case letters and digits only (no hyphen, no empty value)",
+        "app 'web-v2': app 'web-v2' must be lower-case letters and digits only (no hyphen, no empty value)",
+    ]
 
 
 def test_a_default_app_that_is_not_an_app_is_refused():
