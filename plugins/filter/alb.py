@@ -15,6 +15,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.gamestack.aws.plugins.module_utils import naming
 
+# The patterns are used with fullmatch: with match, $ also matches before a trailing newline.
 # A host-header condition value: DNS labels, with the ALB wildcards * and ?.
 _HOST = re.compile(r"^[a-z0-9*?]([a-z0-9*?-]{0,61}[a-z0-9*?])?(\.[a-z0-9*?]([a-z0-9*?-]{0,61}[a-z0-9*?])?)*$")
 # A path-pattern value or a health check path: a leading /, no spaces or control characters.
@@ -38,11 +39,11 @@ def _priority(item, label, seen, problems):
 def _conditions(item, label, problems, required):
     hosts, paths = list(item.get("hosts") or []), list(item.get("paths") or [])
     for host in hosts:
-        if not isinstance(host, str) or not _HOST.match(host):
+        if not isinstance(host, str) or not _HOST.fullmatch(host):
             problems.append("%s: host name %r is not a lower-case DNS name (letters, digits, '-', '.', '*', '?')"
                             % (label, host))
     for path in paths:
-        if not isinstance(path, str) or not _PATH.match(path):
+        if not isinstance(path, str) or not _PATH.fullmatch(path):
             problems.append("%s: path %r must start with / and hold no spaces" % (label, path))
     if required and not hosts and not paths:
         problems.append("%s: give hosts and/or paths" % label)
@@ -70,13 +71,13 @@ def _apps(apps, env, seen, problems):
         label = "app %r" % (app.get("app"),)
         name = _target_group(app.get("app"), env, problems)
         health = app.get("health_check_path", "/")
-        if not isinstance(health, str) or not _PATH.match(health):
+        if not isinstance(health, str) or not _PATH.fullmatch(health):
             problems.append("%s: health_check_path %r must start with / and hold no spaces" % (label, health))
         matcher = str(app.get("health_check_matcher", "200"))
-        if not _MATCHER.match(matcher):
+        if not _MATCHER.fullmatch(matcher):
             problems.append("%s: health_check_matcher %r must be codes such as 200, 200-299 or 200,302"
                             % (label, matcher))
-        if name in [group["name"] for group in groups]:
+        if name is not None and name in [group["name"] for group in groups]:
             problems.append("%s: listed twice" % label)
         groups.append({"name": name, "app": app.get("app"), "port": app.get("port", 80),
                        "health_check_path": health, "health_check_matcher": matcher})
@@ -104,7 +105,7 @@ def _redirects(redirects, seen, problems):
                                     ("to_port", "Port", "#{port}"), ("to_path", "Path", "/#{path}"),
                                     ("to_query", "Query", "#{query}")):
             value = str(redirect.get(key) or default)
-            if not _REDIRECT_PART.match(value):
+            if not _REDIRECT_PART.fullmatch(value):
                 problems.append("%s: %s %r holds spaces or characters a redirect cannot carry" % (label, key, value))
             config[field] = value
         if not config["Path"].startswith("/"):
@@ -126,11 +127,10 @@ def alb_plan(apps, redirects, env, default_app=""):
     groups, rules = _apps(apps, env, seen, problems)
     rules += _redirects(redirects, seen, problems)
     default = default_app or (apps[0].get("app") if apps else None)
-    default_group = None
-    if default not in [group["app"] for group in groups]:
+    # The group's name as formatted above: a bad app or env is reported once, by its app.
+    default_group = next((group["name"] for group in groups if group["app"] == default), None)
+    if apps and default not in [group["app"] for group in groups]:
         problems.append("alb_default_app %r is not one of alb_apps" % (default,))
-    else:
-        default_group = _target_group(default, env, problems)
     return {"problems": problems, "target_groups": groups, "rules": rules,
             "default_target_group": default_group}
 

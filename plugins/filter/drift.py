@@ -2,9 +2,10 @@
 # Copyright: (c) 2026, gamestack.aws contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The drift view: ``drift_rows`` compares, per app-env, the release in S3 ``current``, the release of the
-image in the launch template its Auto Scaling groups use, and the releases in the instances' Name tags.
+image in the launch template its Auto Scaling groups use, and the releases in the instances' Name tags (or in
+their release markers, when the hosts' markers were read).
 
-Documentation: drift_rows.yml next to this file. Everything compared comes from S3 and AWS, so it is data
+Documentation: drift_rows.yml next to this file. Everything compared comes from S3, AWS and the hosts, so it is data
 only: compared and formatted in Python, never templated, and returned marked unsafe. Print the rows with
 gamestack.aws.fleet_table, which shows odd values (a newline, a leading space) escaped or quoted.
 """
@@ -21,6 +22,8 @@ from ansible_collections.gamestack.aws.plugins.module_utils import naming
 
 NONE = "none"
 UNKNOWN = "unknown"
+# Where an instance's release came from.
+MARKER, NAME_TAG, UNREACHABLE = "marker", "name tag", "unreachable"
 # An odd value is shown (escaped by fleet_table), but never longer than this.
 _SHOWN = 100
 
@@ -102,9 +105,35 @@ def image_releases(app_env, usage, images):
     return found
 
 
-def instance_releases(app_env, hostvars, hosts):
-    """Counter of the release in the Name tag of each EC2 host of the app-env (None: no release in it)."""
-    releases = Counter()
+def marker_release(app_env, result):
+    """(release or None, source, shown bad marker or None) of a host, from the result of reading its marker.
+
+    ``result`` is the registered result of ``head -c 256 <marker>`` on the host (None: not read). The
+    marker's first line, stripped, must be a release of this app-env (what rsync_deploy writes); a host
+    without a marker, or not asked, keeps its Name tag's release.
+    """
+    if not isinstance(result, Mapping) or result.get("skipped"):
+        return None, NAME_TAG, None
+    if result.get("unreachable"):
+        return None, UNREACHABLE, None
+    if result.get("rc") != 0:
+        return None, NAME_TAG, None  # no marker (never deployed by rsync) or not readable
+    content = _text(result.get("stdout")) or ""
+    lines = content.splitlines()
+    first = lines[0].strip() if lines else ""
+    parsed = naming.parse_name(first)
+    if parsed is None or parsed["app_env"] != app_env or parsed["release"] is None:
+        return None, MARKER, _shown(lines[0] if lines else "empty")
+    return parsed["release"], MARKER, None
+
+
+def instance_releases(app_env, hostvars, hosts, markers=None):
+    """Counter of (release, source) of each running EC2 host of the app-env, and the bad markers shown.
+
+    The release is the Name tag's (source ``name tag``), or the release marker's when ``markers`` holds the
+    host's (``marker``); an unreachable host keeps its Name tag's (``unreachable``). None: no release.
+    """
+    releases, bad = Counter(), []
     for host in hosts:
         hv = hostvars[host]
         names = hv.get("naming") or {}
@@ -115,18 +144,34 @@ def instance_releases(app_env, hostvars, hosts):
         state = hv.get("ec2_state")
         if state is not None and str(state) not in ("running", "pending"):
             continue
-        releases[_text(names.get("release"))] += 1
-    return releases
+        release, source, shown = marker_release(app_env, (markers or {}).get(host))
+        if shown is not None:
+            bad.append(shown)
+        elif source != MARKER:
+            release = _text(names.get("release"))
+        releases[(release, source)] += 1
+    return releases, bad
 
 
-def _counted(releases):
+def _counted(releases, sources):
     parts = []
-    for release, count in sorted(releases.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
-        parts.append("%s x%d" % (release or UNKNOWN, count))
+    by_release = sorted(releases.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1]))
+    for (release, source), count in by_release:
+        parts.append("%s x%d%s" % (release or UNKNOWN, count, " (%s)" % source if sources else ""))
     return ", ".join(parts) or NONE
 
 
-def drift_row(app_env, pointer, usage, images, releases):
+def _by_release(releases):
+    counted = Counter()
+    for (release, _source), count in releases.items():
+        counted[release] += count
+    return counted
+
+
+def drift_row(app_env, pointer, usage, images, found, sources=False):
+    """One row; ``found`` is what instance_releases returns, ``sources`` adds where each release came from."""
+    by_source, bad_markers = found
+    releases = _by_release(by_source)
     current, shown_current, problem = pointer_release(app_env, pointer)
     reasons = [problem] if problem else []
     unknown = []
@@ -136,9 +181,13 @@ def drift_row(app_env, pointer, usage, images, releases):
             unknown.append("image %s" % shown)
         elif current is not None and release != current:
             reasons.append("image has %s" % release)
+    for shown in bad_markers:
+        reasons.append("release marker %r is not a release of %s" % (shown, app_env))
     for release, count in sorted(releases.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
         if release is None:
-            unknown.append("%d instance(s) without a release in the Name tag" % count)
+            count -= len(bad_markers)
+            if count:
+                unknown.append("%d instance(s) without a release in the Name tag" % count)
         elif current is not None and release != current:
             reasons.append("%d instance(s) run %s" % (count, release))
     if current is None:
@@ -151,15 +200,17 @@ def drift_row(app_env, pointer, usage, images, releases):
         "app_env": app_env,
         "current": shown_current,
         "image": ", ".join(shown for _r, shown in in_images) or NONE,
-        "instances": _counted(releases),
+        "instances": _counted(by_source, sources),
         "drift": drift,
         "reason": "; ".join(reasons + unknown) or None,
     }
 
 
-def drift_rows(app_envs, current=None, usage=None, images=None, hostvars=None, hosts=None):
+def drift_rows(app_envs, current=None, usage=None, images=None, hostvars=None, hosts=None, markers=None):
     """``app_envs | gamestack.aws.drift_rows(current=s3.results, usage=usage.results, images=ami.images,
-    hostvars=hostvars, hosts=groups['all'])`` -> one row per app-env, sorted (unsafe values)."""
+    hostvars=hostvars, hosts=groups['all'], markers={host: result})`` -> one row per app-env, sorted (unsafe values).
+
+    With ``markers`` (even empty), the instances column says where each release came from."""
     if isinstance(app_envs, str) or not isinstance(app_envs, Sequence):
         raise AnsibleFilterError("drift_rows: the input must be a list of app-envs such as ['api-production'], got %r"
                                  % (app_envs,))
@@ -178,7 +229,10 @@ def drift_rows(app_envs, current=None, usage=None, images=None, hostvars=None, h
     for host in hosts:
         if host not in hostvars:
             raise AnsibleFilterError("drift_rows: host %r is not in hostvars" % (host,))
-    rows = [drift_row(a, pointers.get(a), usages.get(a), by_id, instance_releases(a, hostvars, hosts)) for a in wanted]
+    if markers is not None and not isinstance(markers, Mapping):
+        raise AnsibleFilterError("drift_rows: markers must be a mapping of host to the result of reading its marker")
+    rows = [drift_row(a, pointers.get(a), usages.get(a), by_id, instance_releases(a, hostvars, hosts, markers),
+                      sources=markers is not None) for a in wanted]
     return wrap_var(rows)
 
 

@@ -191,23 +191,25 @@ def error_code(exc):
 
 
 @contextlib.contextmanager
-def module_failures(module, component):
+def module_failures(module, component, **result):
     """Turn what AWS (or the way to it) raises inside the block into ``module.fail_json`` naming ``component``.
 
     A missing region, an AwsSetupError (no boto3, a bad region name or option) and the errors of
     aws_errors() are reported; anything else is a bug and keeps its traceback. Without boto3 the block
-    fails with the AwsSetupError of require_boto3, so only that one is caught then."""
+    fails with the AwsSetupError of require_boto3, so only that one is caught then. ``result`` goes into
+    the failure as it is when it fails: pass a list the block appends to (the changes made so far) to
+    report what was done before the error."""
     have_boto3 = _import_boto3()
     no_region = (botocore.exceptions.NoRegionError,) if have_boto3 else ()
     failed = aws_errors() if have_boto3 else ()
     try:
         yield
     except AwsSetupError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), **result)
     except no_region:
-        module.fail_json(msg="%s: no region; set region or AWS_REGION" % component)
+        module.fail_json(msg="%s: no region; set region or AWS_REGION" % component, **result)
     except failed as exc:
-        module.fail_json(msg="%s: AWS error (%s): %s" % (component, error_code(exc), exc))
+        module.fail_json(msg="%s: AWS error (%s): %s" % (component, error_code(exc), exc), **result)
 
 
 def fail_fast_on_unreachable(client):

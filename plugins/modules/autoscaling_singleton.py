@@ -246,9 +246,7 @@ class Singleton:
         except naming.NamingError as exc:
             module.fail_json(msg="autoscaling_singleton: %s" % exc)
 
-    def fail(self, msg, exc=None):
-        if exc is not None:
-            msg = "%s: %s (%s)" % (msg, exc, aws.error_code(exc))
+    def fail(self, msg):
         self.module.fail_json(msg="autoscaling_singleton: %s" % msg, changes=self.changes)
 
     def change(self, what):
@@ -499,15 +497,14 @@ class Singleton:
             self.asg.delete_auto_scaling_group(AutoScalingGroupName=self.name, ForceDelete=True)
 
     def run(self):
-        try:
+        # A failure reports the changes made before it.
+        with aws.module_failures(self.module, "autoscaling_singleton", changes=self.changes):
             if self.params["state"] == "absent":
                 self.absent()
                 health = {}
             else:
                 health = self.present()
             group = self.describe_group() if self.params["state"] == "present" else None
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-            self.fail("AWS call failed", exc)
         self.module.exit_json(
             changed=bool(self.changes),
             changes=self.changes,
@@ -555,13 +552,9 @@ def main():
     )
     argument_spec.update(aws.connection_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
+    with aws.module_failures(module, "autoscaling_singleton"):
         factory = aws.factory_from_module_params(module.params, component="autoscaling_singleton")
         singleton = Singleton(module, factory, module.params["region"])
-    except aws.AwsSetupError as exc:
-        module.fail_json(msg="autoscaling_singleton: %s" % exc)
-    except botocore.exceptions.NoRegionError:
-        module.fail_json(msg="autoscaling_singleton: no region; set region or AWS_REGION")
     singleton.run()
 
 

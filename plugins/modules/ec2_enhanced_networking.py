@@ -419,7 +419,7 @@ def main():
         if not instance_ids:
             module.fail_json(msg="instance_ids is empty; nothing to do")
 
-    try:
+    with aws.module_failures(module, "ec2_enhanced_networking"):
         factory = aws.factory_from_module_params(params, component="ec2_enhanced_networking")
         ec2 = factory.client("ec2", params["region"])
         if instance_ids is not None:
@@ -475,10 +475,6 @@ def main():
             for plan in plans:
                 if plan["changed"] and plan["instance_id"] in now:
                     plan["after"] = state_of(now[plan["instance_id"]])
-    except aws.AwsSetupError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json(msg="AWS error (%s): %s" % (aws.error_code(exc), exc))
 
     result = dict(changed=changed, instances=[public(p) for p in plans])
     if module._diff:

@@ -128,11 +128,6 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gamestack.aws.plugins.module_utils import aws, images, naming
 
-try:
-    import botocore
-except ImportError:  # pragma: no cover - reported by aws.require_boto3
-    botocore = None
-
 
 def validate_filters(module, app, env):
     """app/env must be valid name parts: a typo such as ``API`` or ``api-production`` is an error, not 0 images."""
@@ -152,17 +147,11 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     app, env = module.params["app"], module.params["env"]
     validate_filters(module, app, env)
-    try:
+    with aws.module_failures(module, "image_catalog"):
         factory = aws.factory_from_module_params(module.params, component="image_catalog")
         ec2 = factory.client("ec2", module.params["region"])
         prefix = "%s-%s" % (app, env) if app and env else None
         found = images.describe_images(ec2, owners=module.params["owners"], name_prefix=prefix)
-    except aws.AwsSetupError as exc:
-        module.fail_json(msg=str(exc))
-    except botocore.exceptions.NoRegionError:
-        module.fail_json(msg="image_catalog: no region; set region or AWS_REGION")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json(msg="describe_images failed (%s): %s" % (aws.error_code(exc), exc))
     records, nonconforming = images.split_images(found)
     module.exit_json(
         changed=False,

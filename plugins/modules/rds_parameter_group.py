@@ -291,7 +291,7 @@ def main():
     values, errors = normalize_values(p["parameters"])
     if errors:
         fail("; ".join(errors))
-    try:
+    with aws.module_failures(module, "rds_parameter_group %s" % name):
         factory = aws.factory_from_module_params(p, component="rds_parameter_group")
         api = Api(factory.client("rds", p["region"]), kind)
         group = api.describe_group(name)
@@ -331,12 +331,6 @@ def main():
             group = api.describe_group(name)
         elif created:
             group = {"name": name, "family": family, "description": p["description"], "arn": None, "kind": kind}
-    except aws.AwsSetupError as exc:
-        fail(str(exc))
-    except botocore.exceptions.NoRegionError:
-        fail("no region; set region or AWS_REGION")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        fail("%s: %s" % (aws.error_code(exc), exc))
 
     before = {n: current.get(n) for n in values if n in current}
     module.exit_json(

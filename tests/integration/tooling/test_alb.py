@@ -147,3 +147,36 @@ def test_check_mode_changes_nothing(aws):
     assert out.stats["changed"] >= 1
     assert groups(aws) == before
     assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_https_listener_with_a_certificate_reads_back(aws):
+    fleet = fleet_without_target_group(aws, "api-production")
+    certificate = aws("acm").request_certificate(DomainName="api.example.com")["CertificateArn"]
+    https = {"alb_listener_protocol": "HTTPS", "alb_listener_port": 443, "alb_certificate_arn": certificate,
+             "alb_tags": {"team": "games"}}
+
+    out = alb(aws.endpoint, fleet["subnets"], **https)
+    assert out.rc == 0, out.output
+    listener, by_priority = rules(aws)
+    api = groups(aws)["api-production"]["TargetGroupArn"]
+    assert (listener["Protocol"], listener["Port"]) == ("HTTPS", 443)
+    assert [c["CertificateArn"] for c in listener["Certificates"]] == [certificate]
+    assert listener["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert [(a["Type"], a["TargetGroupArn"]) for a in listener["DefaultActions"]] == [("forward", api)]
+    assert by_priority["10"]["Actions"][0]["TargetGroupArn"] == api
+    # alb_tags without gamestack:managed-by: the role still marks the load balancer as its own
+    (lb,) = aws("elbv2").describe_load_balancers(Names=["production"])["LoadBalancers"]
+    tags = aws("elbv2").describe_tags(ResourceArns=[lb["LoadBalancerArn"]])["TagDescriptions"][0]["Tags"]
+    assert {"Key": "gamestack:managed-by", "Value": "alb"} in tags and {"Key": "team", "Value": "games"} in tags
+
+    again = alb(aws.endpoint, fleet["subnets"], **https)
+    assert again.rc == 0, again.output
+    assert again.stats["changed"] == 0, again.output
+
+
+def test_an_https_listener_without_a_certificate_is_refused(aws):
+    fleet = serving_group(aws, "api-production")
+    out = alb(aws.endpoint, fleet["subnets"], alb_listener_protocol="HTTPS", alb_listener_port=443)
+    assert out.rc != 0
+    assert "an HTTPS listener needs alb_certificate_arn" in out.failure(), out.failure()
+    assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import socket
 import sys
 
 import yaml
@@ -114,3 +115,55 @@ def test_drift_report_refuses_a_missing_bucket(aws, tmp_path):
     assert out.rc != 0
     assert "Bucket 'no-such-bucket' not found" in out.output
     assert "drift_report_rows" not in out.output, "a report was made"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_drift_report_reads_the_release_markers_of_the_reachable_hosts(aws, tmp_path):
+    """One host of api-production and one of game-production are `local` hosts with a marker in a temp dir;
+    the other instances point at a closed port on 127.0.0.1, so they are unreachable."""
+    MARKER.unlink(missing_ok=True)
+    seed(aws)
+    ids = {}
+    for reservation in aws("ec2").describe_instances()["Reservations"]:
+        for instance in reservation["Instances"]:
+            name = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}["Name"]
+            ids.setdefault(name, []).append(instance["InstanceId"])
+    deployed = sorted(ids["api-production-20250301-0930"])[0]  # deployed 20250401-1000 since its Name was set
+    hostile = ids["game-production-20250201-0000"][0]
+    markers = {deployed: "api-production-20250401-1000\n",
+               hostile: "{{ lookup('pipe', 'touch %s') }}\ngame-production-20250301-0930\n" % MARKER}
+    for instance_id, content in markers.items():
+        (tmp_path / instance_id).mkdir()
+        (tmp_path / instance_id / ".release").write_text(content)
+    inventory = tmp_path / "fleet.aws_ec2.yml"
+    inventory.write_text(yaml.safe_dump({
+        "plugin": "gamestack.aws.name_tags", "regions": ["us-east-1"], "endpoint_url": aws.endpoint,
+        "compose": {
+            "ansible_connection": "'local' if ec2_instance_id in %s else 'ssh'" % sorted(markers),
+            "ansible_host": "'127.0.0.1'", "ansible_port": str(free_port()),
+            "drift_marker_path": "'%s/' ~ ec2_instance_id ~ '/.release'" % tmp_path}}))
+    env = ansible_env(aws.endpoint, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+                      ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+    out = PlayResult(run(["ansible-playbook", "-i", str(inventory), str(PLAYBOOK), "-e", json.dumps({
+        "drift_report_bucket": BUCKET, "drift_read_markers": True,
+        "drift_report_app_envs": ["api-production", "game-production"]})], env))
+    assert out.rc == 0, out.output
+    found = rows(out)
+    assert sorted(found) == ["api-production", "game-production"]
+
+    api = found["api-production"]
+    assert api["instances"] == "20250301-0930 x1 (unreachable), 20250401-1000 x1 (marker)"
+    assert (api["drift"], api["reason"]) == ("yes", "1 instance(s) run 20250401-1000")
+    game = found["game-production"]
+    assert game["instances"] == "20250301-0930 x1 (unreachable), unknown x1 (marker)"
+    assert game["drift"] == "yes"
+    assert game["reason"] == "release marker %r is not a release of game-production" % (
+        "{{ lookup('pipe', 'touch %s') }}" % MARKER)
+    printed = out.task("Print the drift table")["msg"]
+    assert len(printed) == 3, "\n".join(printed)
+    assert not MARKER.exists(), "a marker's content was templated"

@@ -160,3 +160,75 @@ def test_bad_app_envs_are_refused(app_envs):
 def test_an_unknown_host_is_refused():
     with pytest.raises(AnsibleFilterError, match="'nope' is not in hostvars"):
         drift_rows([APP_ENV], hostvars={}, hosts=["nope"])
+
+
+# Release markers read on the hosts (drift_read_markers): results of `head -c 256 <marker>`, per host.
+def marker(stdout):
+    return {"rc": 0, "stdout": stdout, "failed": False}
+
+
+NO_MARKER = {"rc": 1, "stdout": "", "stderr": "head: cannot open '/var/www/app/.release'", "failed": False}
+UNREACHABLE = {"unreachable": True, "msg": "Failed to connect to the host via ssh"}
+CURRENT = "api-production-20250301-0930"
+
+
+def test_without_markers_the_instances_column_is_unchanged():
+    assert row(pointer(CURRENT))["instances"] == "20250301-0930 x1"
+
+
+def test_a_marker_release_wins_over_the_name_tag():
+    found = row(pointer(CURRENT), instances=("api-production-20250301-0930",) * 2,
+                markers={"host0": marker("api-production-20250201-0000\n")})
+    assert found["instances"] == "20250201-0000 x1 (marker), 20250301-0930 x1 (name tag)"
+    assert (found["drift"], found["reason"]) == ("yes", "1 instance(s) run 20250201-0000")
+
+
+def test_markers_that_agree_are_no_drift():
+    found = row(pointer(CURRENT), instances=("api-production-20250201-0000",),
+                markers={"host0": marker("api-production-20250301-0930\n")})
+    assert (found["instances"], found["drift"], found["reason"]) == ("20250301-0930 x1 (marker)", "no", None)
+
+
+def test_only_the_first_line_of_a_marker_counts():
+    found = row(pointer(CURRENT), markers={"host0": marker(" api-production-20250301-0930 \nanything else")})
+    assert (found["instances"], found["drift"]) == ("20250301-0930 x1 (marker)", "no")
+
+
+def test_no_marker_or_not_asked_keeps_the_name_tag():
+    found = row(pointer(CURRENT), instances=("api-production-20250301-0930",) * 3,
+                markers={"host0": NO_MARKER, "host1": {"skipped": True}})
+    assert (found["instances"], found["drift"]) == ("20250301-0930 x3 (name tag)", "no")
+
+
+def test_an_unreachable_host_keeps_its_name_tag_and_says_so():
+    found = row(pointer(CURRENT), instances=("api-production-20250301-0930", "api-production-20250201-0000"),
+                markers={"host0": marker("api-production-20250301-0930"), "host1": UNREACHABLE})
+    assert found["instances"] == "20250201-0000 x1 (unreachable), 20250301-0930 x1 (marker)"
+    assert found["reason"] == "1 instance(s) run 20250201-0000"
+
+
+@pytest.mark.parametrize("stdout, shown", [
+    ("{{ lookup('pipe', 'id') }}\napi-production-20250301-0930", "{{ lookup('pipe', 'id') }}"),
+    ("web-production-20250301-0930\n", "web-production-20250301-0930"),  # another app-env's release
+    ("api-production\n", "api-production"),  # no release
+    ("api-production-20251345-2599", "api-production-20251345-2599"),  # not a date
+    ("", "empty"),
+    ("x" * 256, "x" * 100 + "..."),
+])
+def test_a_bad_marker_is_shown_inert_and_drift(stdout, shown):
+    found = row(pointer(CURRENT), markers={"host0": marker(stdout)})
+    assert found["instances"] == "unknown x1 (marker)"
+    assert found["drift"] == "yes"
+    assert found["reason"] == "release marker %r is not a release of api-production" % shown
+    assert untrusted(found["reason"]) and untrusted(found["instances"])
+
+
+def test_a_hostile_marker_is_one_escaped_line_in_the_table():
+    found = row(pointer(CURRENT), markers={"host0": marker("{{ lookup('pipe', 'id') }}\\n\x1b[2J")})
+    (_header, line) = fleet_table([found], "text", lines=True)
+    assert "\x1b" not in line and "{{ lookup('pipe', 'id') }}" in line
+
+
+def test_markers_of_the_wrong_shape_are_refused():
+    with pytest.raises(AnsibleFilterError, match="markers must be a mapping"):
+        row(pointer(CURRENT), markers=["host0"])

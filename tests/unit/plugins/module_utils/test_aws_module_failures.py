@@ -14,6 +14,7 @@ class Failed(Exception):
 
 class Module:
     def fail_json(self, msg, **kwargs):
+        self.result = kwargs
         raise Failed(msg)
 
 
@@ -42,3 +43,12 @@ def test_a_bug_keeps_its_traceback():
     with pytest.raises(KeyError):
         with aws.module_failures(Module(), "image_usage"):
             raise KeyError("not an AWS failure")
+
+
+def test_the_result_so_far_goes_into_the_failure():
+    module, changes = Module(), []
+    with pytest.raises(Failed):
+        with aws.module_failures(module, "autoscaling_singleton", changes=changes):
+            changes.append("create group api-production")
+            raise botocore.exceptions.ClientError({"Error": {"Code": "Throttling", "Message": "slow"}}, "UpdateX")
+    assert module.result == {"changes": ["create group api-production"]}
