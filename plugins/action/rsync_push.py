@@ -6,8 +6,6 @@
 The documentation is in plugins/modules/rsync_push.py. The remote shell rsync uses is built from the
 host's own connection (ssh: the command line Ansible's ssh plugin builds; docker: `docker exec -i`),
 so a push costs the rsync and nothing else: no module is run, not even on the controller.
-With run_after, the same task then runs commands on the host the way ansible.builtin.raw does: one
-worker round for both.
 """
 
 from __future__ import annotations
@@ -38,15 +36,7 @@ ARGUMENT_SPEC = dict(
     compress=dict(type="bool", default=False),
     rsync_opts=dict(type="list", elements="str", default=[]),
     rsync_path=dict(type="str"),
-    run_after=dict(type="str"),
-    run_after_always=dict(type="bool", default=False),
-    run_after_executable=dict(type="str", default="/bin/sh"),
 )
-# The push's changes go into run_after's script as a shell assignment; the script is one argument of
-# the remote command, which the kernel limits to 128 KiB (bytes: a name of non-ASCII characters takes
-# two to four a character). A longer list is not passed (the variable RSYNC_PUSH_CHANGES_COMPLETE says
-# so); the other half is left for the script itself and for the quoting a become method adds.
-CHANGES_MAX = 65536
 
 
 class PushError(Exception):
@@ -93,27 +83,7 @@ class ActionModule(ActionBase):
                 msg="rsync_push: rsync from %s to %s failed with exit code %d: %s"
                 % (args["src"], argv[-1], rc, " | ".join(tail) or "(no message)"),
             )
-        elif args["run_after"] is not None and (changes or args["run_after_always"]) and not self._task.check_mode:
-            result["run_after"] = self.run_after(args, changes)
-            result["changed"] = True
-            if result["run_after"]["rc"] != 0:
-                after = result["run_after"]
-                tail = (after["stderr"].strip().splitlines() + after["stdout"].strip().splitlines())[-10:]
-                result.update(
-                    failed=True,
-                    msg="rsync_push: the commands run after the push failed with exit code %d: %s"
-                    % (after["rc"], " | ".join(tail) or "(no message)"),
-                )
         return result
-
-    def run_after(self, args, changes):
-        """Run args["run_after"] on the host as ansible.builtin.raw does, the push's changes assigned before it."""
-        listed = shlex.quote("\n".join(changes))
-        complete = len(to_bytes(listed, errors="surrogate_or_strict")) < CHANGES_MAX
-        script = "RSYNC_PUSH_CHANGES=%s\nRSYNC_PUSH_CHANGES_COMPLETE=%s\n%s" % (
-            listed if complete else "''", "yes" if complete else "no", args["run_after"])
-        out = self._low_level_execute_command(script, executable=args["run_after_executable"])
-        return {key: out[key] for key in ("rc", "stdout", "stdout_lines", "stderr", "stderr_lines")}
 
     def command(self, args):
         """The rsync argv for this task's host and connection (raises PushError with the reason)."""

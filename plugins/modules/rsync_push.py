@@ -28,10 +28,12 @@ description:
   - Always passes C(--protect-args), so file names and options reach the host's rsync inside the rsync
     protocol, untouched by a remote shell or by C(docker exec), which has none.
   - Check mode runs C(rsync --dry-run) and returns the same list of changes that a real run would make.
-  - With O(run_after), the same task then runs commands on the host, as M(ansible.builtin.raw) runs them.
-    That is one task (one worker round on every host) for a push and what has to follow it, instead of two.
-  - The role C(gamestack.aws.rsync_deploy) uses it for both of its pushes from the controller, and
-    O(run_after) for its remote deploy step.
+  - The role C(gamestack.aws.rsync_deploy) uses it for both of its pushes from the controller (the build
+    into the staging copy, and the dry-run of check mode against the live tree).
+  - "Why it is kept over M(ansible.posix.synchronize) for that job: the job is one rsync from the controller
+    over the host's connection and the list of what changed. This plugin is just that (the command line built
+    from the connection, the changes parsed from rsync's output), where synchronize runs a Python module on
+    the controller around the same rsync in every task and reads its changes from free-form output."
 options:
   src:
     description:
@@ -69,32 +71,10 @@ options:
       - The command that runs rsync on the host. Default C(rsync), or C(sudo -n -u <become_user> rsync) with
         sudo become over ssh.
     type: str
-  run_after:
-    description:
-      - Commands run on the host after a push that changed something (or after every push with
-        O(run_after_always)), over the task's connection and with its become settings, as
-        M(ansible.builtin.raw) runs them; no Python is needed on the host. Not run when the push fails,
-        nor in check mode.
-      - "Two shell variables are assigned before them: C(RSYNC_PUSH_CHANGES), the lines of RV(changes)
-        separated by newlines, and C(RSYNC_PUSH_CHANGES_COMPLETE), C(yes); or C(no) when that list,
-        shell-quoted, is 64 KiB or longer (in bytes, so names of non-ASCII characters count two to four a
-        character), too long for one command line, and C(RSYNC_PUSH_CHANGES) is empty."
-      - A non-zero exit code fails the task; its output is in RV(run_after).
-      - The value is a command line for the host. Quote every value templated into it with the C(quote)
-        filter.
-    type: str
-  run_after_always:
-    description: Run O(run_after) after a push that changed nothing as well.
-    type: bool
-    default: false
-  run_after_executable:
-    description: The shell that runs O(run_after) (C(<executable> -c <commands>)).
-    type: str
-    default: /bin/sh
 attributes:
   check_mode:
     support: full
-    description: Runs C(rsync --dry-run) and reports what would change; O(run_after) is not run.
+    description: Runs C(rsync --dry-run) and reports what would change.
   diff_mode:
     support: none
     description: The list of changes is returned in RV(changes) instead.
@@ -129,17 +109,6 @@ EXAMPLES = r"""
 - name: Show it
   ansible.builtin.debug:
     var: pending.changes
-
-- name: Push a config directory, then check it and reload nginx when it changed, in one task
-  gamestack.aws.rsync_push:
-    src: files/nginx/
-    dest: /etc/nginx/conf.d/
-    run_after: |
-      set -e
-      printf '%s\n' "$RSYNC_PUSH_CHANGES"
-      nginx -t
-      systemctl reload nginx
-  become: true
 """
 
 RETURN = r"""
@@ -164,27 +133,4 @@ rc:
   returned: when rsync ran
   type: int
   sample: 0
-run_after:
-  description: What the commands of O(run_after) returned.
-  returned: when O(run_after) ran
-  type: dict
-  contains:
-    rc:
-      description: Their exit code.
-      type: int
-      sample: 0
-    stdout:
-      description: Their standard output.
-      type: str
-    stdout_lines:
-      description: RV(run_after.stdout) split into lines.
-      type: list
-      elements: str
-    stderr:
-      description: Their standard error.
-      type: str
-    stderr_lines:
-      description: RV(run_after.stderr) split into lines.
-      type: list
-      elements: str
 """

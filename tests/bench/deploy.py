@@ -262,8 +262,8 @@ def render(results: dict, files: int, size: int, copy_files: int) -> str:
               "the staging copy; a no-change redeploy ends there (the push moves no file). On a change it adds "
               "one remote step: PHP lint of the changed files, previous-tree snapshot, local sync into the live "
               "tree, marker and the graceful Apache reload. The first deploy also lints every PHP file. The "
-              "probe runs through `ansible.builtin.raw`, the remote step as `run_after` of the push's "
-              "`gamestack.aws.rsync_push` task, the same way: one bash script, no Python module run on the host.",
+              "probe (`files/probe.sh`) and the remote step (`files/activate.sh`) run through "
+              "`ansible.builtin.raw`: one bash script each, no Python module run on the host.",
               "", "CPU of the whole machine during each run (median of the same runs; %d cores, so a run can use "
               "%d CPU-seconds a second of wall): *controller* is `ansible-playbook` with everything it started "
               "and waited for (its workers, the docker CLI, the local rsync); *the rest* is everything else "

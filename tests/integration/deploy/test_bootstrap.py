@@ -12,6 +12,7 @@ import hashlib
 import io
 import tarfile
 import time
+import uuid
 
 import pytest
 
@@ -286,3 +287,21 @@ def test_failed_bootstrap_keeps_httpd_down_and_tree_unchanged(installed, app_hos
         # recovery as documented: rerun the bootstrap, then start the web server
         app_host.sh("systemctl reset-failed gamestack-bootstrap; systemctl start gamestack-bootstrap && systemctl start apache2")
         assert app_host.sh("systemctl is-active apache2").stdout.strip() == "active"
+
+
+def test_the_settings_file_is_never_shown_by_diff_or_verbose(installed, app_host, bridge_moto):
+    """The settings file may hold credentials: a run with --diff -v that changes it does not print them."""
+    secret = "never-shown-%s" % uuid.uuid4().hex[:8]
+    result = installed["deployer"].deploy(
+        installed["build"], extra_args=["--diff", "-v"], rsync_deploy_dest="/var/www/app",
+        rsync_deploy_release="api-test-20260301-0800", rsync_deploy_bootstrap_enabled=True,
+        rsync_deploy_bootstrap_bucket=BUCKET, rsync_deploy_bootstrap_region="us-east-1",
+        rsync_deploy_bootstrap_endpoint_url=bridge_moto.endpoint, rsync_deploy_bootstrap_retries=2,
+        rsync_deploy_bootstrap_timeout=5,
+        rsync_deploy_bootstrap_extra_env={"AWS_ACCESS_KEY_ID": "AKIAGAMESTACKTEST000", "AWS_SECRET_ACCESS_KEY": secret,
+                                          "GAMESTACK_S3_CLIENT": "stdlib"}).assert_ok()
+    try:
+        assert "Write the bootstrap settings" in result.output and secret not in result.output
+        assert secret in app_host.read("/etc/default/gamestack-bootstrap")
+    finally:
+        set_env(app_host, "AWS_SECRET_ACCESS_KEY", "test-secret")

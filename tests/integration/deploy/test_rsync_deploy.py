@@ -489,3 +489,61 @@ def test_a_static_inventory_and_no_facts_need_only_app_and_env(app_host, tmp_pat
     plain.playbook(dict(common, rsync_deploy_app="api", rsync_deploy_env="test"), playbook=str(play)).assert_ok()
     assert app_host.tree(dest) == local_tree(src)
     assert RELEASE.match(app_host.read(dest + "/.release").strip())
+
+
+def test_hooks_run_around_the_activation_and_a_failing_one_stops_it(deployer, app_host, tmp_path):
+    """rsync_deploy_before_activate_tasks runs after the push with the live tree still on the old
+    release, rsync_deploy_after_activate_tasks once the new one is live; neither runs when the deploy
+    changes nothing, and a failing before-hook stops the deploy with the live tree untouched."""
+    dest = fresh_dest()
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    files = dict(APP_FILES)
+    src = write_tree(tmp_path / "build", files)
+    deployer.deploy(src, **common).assert_ok()
+    hooks = {}
+    for when in ("before", "after"):
+        hooks[when] = tmp_path / ("%s.yml" % when)
+        hooks[when].write_text(
+            "- name: Note what the live tree serves (%s)\n"
+            "  ansible.builtin.command: cp %s/lib/version.php %s.hook-%s\n"
+            "  changed_when: true\n" % (when, dest, dest, when))
+    with_hooks = dict(common, rsync_deploy_before_activate_tasks=str(hooks["before"]),
+                      rsync_deploy_after_activate_tasks=str(hooks["after"]))
+    files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v-hooked';\n"
+    write_tree(src, files)
+    deployer.deploy(src, **with_hooks).assert_ok()
+    assert app_host.read(dest + ".hook-before") == APP_FILES["lib/version.php"]
+    assert app_host.read(dest + ".hook-after") == files["lib/version.php"]
+
+    app_host.sh("rm %s.hook-before %s.hook-after" % (dest, dest))
+    assert deployer.deploy(src, **with_hooks).assert_ok().changed == 0
+    assert app_host.sh("ls %s.hook-*" % dest, check=False).returncode != 0
+
+    failing = tmp_path / "failing.yml"
+    failing.write_text("- name: Refuse\n  ansible.builtin.fail:\n    msg: the before-activate hook says no\n")
+    before = app_host.tree(dest)
+    marker = app_host.read(dest + "/.release")
+    files["lib/version.php"] = "<?php\nconst APP_VERSION = 'v-refused';\n"
+    write_tree(src, files)
+    deployer.deploy(src, **dict(with_hooks, rsync_deploy_before_activate_tasks=str(failing))).assert_failed(
+        "the before-activate hook says no")
+    assert app_host.tree(dest) == before and app_host.read(dest + "/.release") == marker
+    assert app_host.sh("ls %s.hook-* %s.deploying" % (dest, dest), check=False).returncode != 0
+
+
+def test_names_with_a_newline_a_leading_dash_or_shell_syntax_are_ordinary_files(deployer, app_host, tmp_path):
+    dest = fresh_dest()
+    common = dict(rsync_deploy_dest=dest, rsync_deploy_opcache_reset="none")
+    odd = {"lib/new\nline.php": "<?php\nconst NEWLINE = 1;\n", "-dash.php": "<?php\nconst DASH = 1;\n",
+           "lib/$(touch pwned).php": "<?php\nconst SHELL = 1;\n"}
+    files = dict(APP_FILES, **odd)
+    src = write_tree(tmp_path / "build", files)
+    deployer.deploy(src, **common).assert_ok()
+    for name, body in odd.items():
+        assert app_host.read("%s/%s" % (dest, name)) == body
+    assert app_host.sh("ls / /root %s | grep -x pwned" % dest, check=False).returncode != 0
+
+    files["-dash.php"] = "<?php\nconst DASH = ;\n"
+    write_tree(src, files)
+    deployer.deploy(src, **common).assert_failed("PHP syntax error in 1 changed file(s)", "-dash.php")
+    assert app_host.read(dest + "/-dash.php") == odd["-dash.php"]
