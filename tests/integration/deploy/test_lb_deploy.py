@@ -366,3 +366,18 @@ def test_a_missing_permission_names_the_action_and_the_option(fleet, tmp_path):
                          "set deploy_target_groups: [] to deploy without the load balancer steps")
     assert {h.name: fleet.page(h) for h in fleet.hosts} == before
     assert set(fleet.states().values()) == {"healthy"} and len(fleet.states()) == SIZE
+
+
+def test_auto_without_a_group_of_the_app_env_is_a_plain_rolling_deploy(fleet, tmp_path):
+    """No target group of the host's app-env lists it: deployed without touching the load balancer."""
+    host = fleet.hosts[0]
+    instance = fleet.instances[host.name]
+    start = time.time()
+    result = fleet.deploy(build(tmp_path, "v8"), "20261207-0008", deploy_hosts=host.name, deploy_app_env="api-staging")
+    result.assert_ok()
+    assert "no target group of api-staging lists %s: a plain deploy" % instance in result.output
+    assert "%s: serves api-test-20261207-0008, no target group" % host.name in result.output
+    assert fleet.page(host) == {"index": "v8", "part": "v8"}
+    assert [c["action"] for c in fleet.calls(start) if "gamestack.aws/deploy" in c["agent"]
+            and not c["action"].startswith("Describe")] == []
+    assert fleet.states()[instance] == "healthy"
