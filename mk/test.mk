@@ -56,8 +56,9 @@ test-render: venv ## each role's vars, preflight and templates with CentOS 7, Ro
 
 # One app-tier container (gamestack-rsync-host, its image cached as gamestack-test/rsync-deploy-host) and
 # one more from that image with sshd and a sudo user, reached over ansible.builtin.ssh (gamestack-rsync-ssh),
-# and one that boots from S3 after a publishing deploy (gamestack-rsync-boot).
-test-deploy: venv test-image ## rsync_deploy, deploy.yml, publish.yml and the boot-time S3 bootstrap (2.16: a subset)
+# one that boots from S3 after a publishing deploy (gamestack-rsync-boot) and four more (gamestack-rsync-lb-1..4)
+# behind a moto target group for the load test of deploy.yml (2.19 only).
+test-deploy: venv test-image ## rsync_deploy, deploy.yml (and its load test behind a target group), publish.yml and the boot-time S3 bootstrap (2.16: a subset)
 	$(BIN)/pytest -q $(DEPLOY_TESTS_$(CORE)) $(PYTEST_ARGS)
 
 # Starts (and always removes) the container gamestack-appserver-test.

@@ -28,7 +28,21 @@ def _app_env(app_env):
     return parsed["app_env"]
 
 
-def target_memberships(target_groups, instance_id, app_env=None, names=None):
+def _remembered(remembered):
+    """Registrations an earlier run left deregistered ([{arn, name, port}]), checked like elb_target_info's."""
+    kept = []
+    for item in remembered or []:
+        if not isinstance(item, Mapping):
+            raise AnsibleFilterError("target_memberships: remembered registrations must be dicts, got %r" % (item,))
+        match = _TG_ARN.match(str(item.get("arn", "")))
+        port = item.get("port")
+        if not match or isinstance(port, bool) or not str(port).isdigit():
+            raise AnsibleFilterError("target_memberships: %r is not a registration (arn, name, port)" % (dict(item),))
+        kept.append({"arn": str(item["arn"]), "name": match.group(1), "port": int(port)})
+    return kept
+
+
+def target_memberships(target_groups, instance_id, app_env=None, names=None, remembered=None):
     """``elb_target_info.instance_target_groups | target_memberships(id, app_env, names)`` -> [{arn, name, port}]."""
     if not isinstance(instance_id, str) or not instance_id:
         raise AnsibleFilterError("target_memberships: the instance ID is missing")
@@ -42,7 +56,7 @@ def target_memberships(target_groups, instance_id, app_env=None, names=None):
             raise AnsibleFilterError("target_memberships: %r is not a target group ARN" % (group.get("target_group_arn"),))
         name = match.group(1)
         if wanted:
-            if name not in wanted:
+            if name not in wanted and str(group["target_group_arn"]) not in wanted:
                 continue
         else:
             parsed = naming.parse_name(name)
@@ -51,7 +65,12 @@ def target_memberships(target_groups, instance_id, app_env=None, names=None):
         for target in group.get("targets") or []:
             if str(target.get("target_id")) == instance_id:
                 found.append({"arn": str(group["target_group_arn"]), "name": name, "port": int(target["target_port"])})
-    missing = sorted(set(wanted) - {m["name"] for m in found})
+    # An earlier run deregistered the instance from these and did not register it again: they no longer list
+    # it, and they are its groups all the same (whatever the choice says, so that it is never left out).
+    for item in _remembered(remembered):
+        if not any(f["arn"] == item["arn"] and f["port"] == item["port"] for f in found):
+            found.append(item)
+    missing = sorted(set(wanted) - {m["name"] for m in found} - {m["arn"] for m in found})
     if missing:
         raise AnsibleFilterError(
             "target_memberships: %s is not registered in the target group(s) %s" % (instance_id, ", ".join(missing))

@@ -2,7 +2,9 @@
 
 Run as ``python tests/harness/moto_recording.py -H 127.0.0.1 -p PORT``. When the environment
 variable GAMESTACK_AWS_CALL_LOG names a file, one line per request is appended to it:
-``{"service": "ec2", "action": "DescribeInstances", "region": "us-east-1", "agent": "..."}``.
+``{"service": "ec2", "action": "DescribeInstances", "region": "us-east-1", "agent": "...", "time": 1796...}``
+(``time``: when the request arrived, seconds since the epoch), plus ``targets`` (the target IDs) and
+``target_group`` for the ELBv2 calls that name them (RegisterTargets, DeregisterTargets, ...).
 The IAM policy test (tests/integration/iam) reads that file to check that each call the
 collection's code makes is allowed by the least-privilege policy of its job.
 """
@@ -17,6 +19,7 @@ import os
 import re
 import threading
 import sys
+import time
 import urllib.parse
 
 # Run as a script, this folder is sys.path[0], and its moto.py would shadow the moto package.
@@ -30,6 +33,7 @@ from moto.moto_server.werkzeug_app import MotoRequestHandler  # noqa: E402
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 _LOCK = threading.Lock()
+_TARGET_ID = re.compile(r"^Targets\.member\.\d+\.Id$")
 
 
 def s3_action(method: str, path: str, query: dict) -> str:
@@ -61,22 +65,31 @@ def describe(environ: dict, body: bytes) -> dict | None:
     service = scope.group("service")
     query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     action = None
+    form = {}
+    if body and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         action = target.rsplit(".", 1)[-1]
     elif "Action" in query:
         action = query["Action"][0]
-    elif body and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
-        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    elif form:
         action = form.get("Action", [None])[0]
     if action is None and service == "s3":
         action = s3_action(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"), query)
-    return {
+    call = {
         "service": service,
         "action": action,
         "region": scope.group("region"),
         "agent": environ.get("HTTP_USER_AGENT", ""),
+        "time": time.time(),
     }
+    targets = sorted(values[0] for key, values in form.items() if _TARGET_ID.match(key))
+    if targets:
+        call["targets"] = targets
+    if "TargetGroupArn" in form:
+        call["target_group"] = form["TargetGroupArn"][0]
+    return call
 
 
 class Recorder:

@@ -39,3 +39,19 @@ def test_a_log_it_cannot_write_is_reported_and_the_call_still_answered(call_log,
         assert ec2.describe_instances()["Reservations"] == []
     err = capfd.readouterr().err
     assert err.count("moto_recording: cannot record API calls to %s" % log) == 1
+
+
+def test_target_calls_name_their_targets_and_every_call_its_time(call_log, tmp_path):
+    log = call_log(tmp_path / "calls.jsonl")
+    with MotoServer() as moto:
+        ec2 = boto3_client("ec2", moto.endpoint)
+        elbv2 = boto3_client("elbv2", moto.endpoint)
+        vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+        arn = elbv2.create_target_group(Name="api-test", Protocol="HTTP", Port=80, VpcId=vpc,
+                                        TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        elbv2.register_targets(TargetGroupArn=arn, Targets=[{"Id": "10.0.0.2"}, {"Id": "10.0.0.1"}])
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    registered = [c for c in calls if c["action"] == "RegisterTargets"]
+    assert [(c["targets"], c["target_group"]) for c in registered] == [(["10.0.0.1", "10.0.0.2"], arn)]
+    assert all(isinstance(c["time"], float) for c in calls)
+    assert [c["time"] for c in calls] == sorted(c["time"] for c in calls)

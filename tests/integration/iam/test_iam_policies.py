@@ -28,6 +28,8 @@ JOBS = {
     "bootstrap": "bootstrap.json",
     # playbooks/publish.yml and playbooks/deploy.yml with deploy_publish_bucket (role publish, module_defaults).
     "publish": "deploy-publish.json",
+    # playbooks/deploy.yml: the load balancer steps (role lb_target) of the rolling deploy.
+    "deploy": "deploy.json",
     # playbooks/bake.yml: its amazon.aws / community.aws calls (module_defaults: aws_config user_agent_extra),
     # the modules it runs, and the target-group steps of the role lb_target it uses.
     "bake": "bake.json",

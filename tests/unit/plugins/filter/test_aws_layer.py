@@ -44,6 +44,27 @@ def test_a_malformed_arn_is_refused():
         target_memberships([{"target_group_arn": "arn:x/../y", "targets": []}], "i-1111aaaa", "api-production")
 
 
+def test_groups_can_be_named_by_arn():
+    found = target_memberships(GROUPS, "i-1111aaaa", names=[ARN % "web-production"])
+    assert [(f["name"], f["port"]) for f in found] == [("web-production", 80)]
+
+
+def test_remembered_registrations_are_kept_and_count_as_listing_the_instance():
+    left_out = {"arn": ARN % "api-staging", "name": "api-staging", "port": 8080}
+    again = {"arn": ARN % "api-production", "name": "api-production", "port": 80}
+    found = target_memberships(GROUPS, "i-1111aaaa", "api-production", remembered=[left_out, again])
+    assert [(f["name"], f["port"]) for f in found] == [
+        ("api-production", 80), ("api-production-20250301-0930", 8080), ("api-staging", 8080)]
+    named = target_memberships(GROUPS, "i-1111aaaa", names=["api-staging"], remembered=[left_out])
+    assert [(f["name"], f["port"]) for f in named] == [("api-staging", 8080)]
+
+
+@pytest.mark.parametrize("item", [{"arn": "arn:x/../y", "port": 80}, {"arn": ARN % "api-production", "port": "80; x"}, "api"])
+def test_a_malformed_remembered_registration_is_refused(item):
+    with pytest.raises(AnsibleFilterError, match="remembered registrations must be dicts|is not a registration"):
+        target_memberships(GROUPS, "i-1111aaaa", "api-production", remembered=[item])
+
+
 def image(image_id, name, snapshot="snap-1"):
     return {"image_id": image_id, "name": name, "block_device_mappings": [{"ebs": {"snapshot_id": snapshot}}]}
 
