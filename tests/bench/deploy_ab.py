@@ -1,11 +1,13 @@
 """Same-run A/B of rsync_deploy: the role at an older commit against the checkout, alternating.
 
-    .venv/bin/python -m tests.bench.deploy_ab --before 4ecd332 [--runs 3]
+    .venv/bin/python -m tests.bench.deploy_ab --before 4ecd332 [--runs 3] [--playbook role|deploy]
 
 Checks the older commit out into a temporary git worktree (with its own .collections link), starts 4
 app-tier containers (tests/bench/deploy.py's image and tree), deploys once with each side (first
 deploy, facts cached), then for 1 and 4 hosts alternates the two sides for a no-change redeploy and a
-one-file change (a different PHP file each time), the order flipped every round. Prints a Markdown
+one-file change (a different PHP file each time), the order flipped every round. `--playbook role`
+(the default) runs the role alone (ROLE_PLAYBOOK, the same play for both sides, each side's role);
+`--playbook deploy` runs each side's playbooks/deploy.yml, with whatever that playbook adds around the role. Prints a Markdown
 table of medians and ratios (after / before). Wall seconds of `ansible-playbook` with each side's own
 ansible.cfg. The machine must be otherwise idle; compare the rows of one table with each other only.
 """
@@ -27,6 +29,17 @@ from tests.harness.containers import docker
 from tests.harness.moto import bin_path
 
 
+# The role alone, as another team's playbook would apply it: the same text for both sides.
+ROLE_PLAYBOOK = """\
+- name: Deploy with rsync_deploy
+  hosts: all
+  gather_facts: true
+  gather_subset: ["!all", min]
+  roles:
+    - role: gamestack.aws.rsync_deploy
+"""
+
+
 def worktree(ref: str, root: pathlib.Path) -> pathlib.Path:
     path = root / "before"
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(path), ref], check=True)
@@ -40,6 +53,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--before", required=True, help="git ref of the role to compare against")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--playbook", choices=("role", "deploy"), default="role",
+                        help="the role alone (default) or each side's playbooks/deploy.yml")
     opts = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="gamestack-deploy-ab-"))
     before = worktree(opts.before, work)
@@ -50,6 +65,8 @@ def main() -> None:
             host.sh("systemctl start apache2")
         src = work / "tree"
         make_tree(src)
+        role_playbook = work / "role.yml"
+        role_playbook.write_text(ROLE_PLAYBOOK)
         phps = sorted(src.rglob("*.php"))
 
         def deploy(side: str, count: int) -> float:
@@ -60,7 +77,8 @@ def main() -> None:
                               ANSIBLE_CACHE_PLUGIN_CONNECTION=str(work / ("facts-" + side)))
             start = time.monotonic()
             proc = subprocess.run(
-                [bin_path("ansible-playbook"), "-i", str(inventory), str(root / "playbooks/deploy.yml"),
+                [bin_path("ansible-playbook"), "-i", str(inventory),
+                 str(role_playbook if opts.playbook == "role" else root / "playbooks/deploy.yml"),
                  "-e", json.dumps({"rsync_deploy_src": str(src), "rsync_deploy_dest": "/var/www/app"})],
                 cwd=root, env=env, capture_output=True, text=True, check=False)
             took = time.monotonic() - start
@@ -81,6 +99,8 @@ def main() -> None:
                     edits += 1
                     php.write_text(php.read_text() + "\n// ab %d\n" % edits)
                     times.setdefault((count, "one-file change", side), []).append(deploy(side, count))
+        print("%s, median of %d runs, wall seconds:" % (
+            "The role alone" if opts.playbook == "role" else "playbooks/deploy.yml", opts.runs))
         print("| hosts | case | before (%s) | after (checkout) | after ÷ before |" % opts.before)
         print("|---|---|---|---|---|")
         for count in (1, 4):

@@ -8,7 +8,8 @@ Each host is the app-tier container of the deploy tests with sshd and a `deploy`
 over the ssh command line of the same user, key and a ControlPersist master per host, with
 `--rsync-path='sudo -n rsync'`: the floor. BENCH_HOSTS (default "1,4") sets the host counts.
 
-The peer is the deploy playbook a user would otherwise write (PEER below): `ansible.posix.synchronize` of
+rsync_deploy runs as a play of the role alone (tests/bench/deploy_ab.py: ROLE_PLAYBOOK), without what
+playbooks/deploy.yml adds around it (load balancer steps, the health check). The peer is the deploy playbook a user would otherwise write (PEER below): `ansible.posix.synchronize` of
 the same tree with `--delete`, `php -l` of the PHP files it changed, and a graceful reload when anything
 changed. For the peer and rsync_deploy the controller's CPU (ansible-playbook and everything it started,
 not the processes in the containers) is recorded too, and the CPU each extra host costs: the slope
@@ -33,6 +34,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / ".collections"))
 
+from tests.bench.deploy_ab import ROLE_PLAYBOOK  # noqa: E402
 from tests.bench.deploy import check, make_tree, median_of, medians_of, parallel_rsync, tree_size  # noqa: E402
 from tests.bench.report import write_section  # noqa: E402
 from tests.conftest import ansible_env  # noqa: E402
@@ -41,6 +43,8 @@ from tests.harness.moto import bin_path  # noqa: E402
 from tests.integration.deploy.conftest import ssh_host_vars, start_ssh_host  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+# First deploys take minutes (the peer lints every PHP file one by one): BENCH_FIRST_RUNS, default 1.
+FIRST_RUNS = int(os.environ.get("BENCH_FIRST_RUNS", "1"))
 SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4").split(",")]
 NAME = "gamestack-rsync-bench-ssh-%d"
 SECTION = "## rsync_deploy over ssh (1 and 4 hosts)"
@@ -101,6 +105,8 @@ def main():
         env = ansible_env()
         ping = work / "ping.yml"
         ping.write_text("- hosts: all\n  gather_facts: false\n  tasks:\n    - ansible.builtin.ping:\n")
+        role_playbook = work / "role.yml"
+        role_playbook.write_text(ROLE_PLAYBOOK)
         peer_playbook = work / "peer.yml"
         peer_playbook.write_text(PEER)
         active: list = []
@@ -124,7 +130,7 @@ def main():
                                  capture_output=True, text=True, check=False), "ansible-playbook %s" % args[0])
 
         def deploy():
-            playbook("playbooks/deploy.yml", "-e", json.dumps({"rsync_deploy_src": str(src),
+            playbook(str(role_playbook), "-e", json.dumps({"rsync_deploy_src": str(src),
                                                                "rsync_deploy_dest": "/var/www/app"}))
 
         def peer():
@@ -155,7 +161,7 @@ def main():
             use(count)
             results[count] = {
                 "raw rsync": {
-                    "first deploy": median_of(RUNS, wipe("/var/www/raw"), raw),
+                    "first deploy": median_of(FIRST_RUNS, wipe("/var/www/raw"), raw),
                     "no-change redeploy": median_of(RUNS, nothing, raw),
                     "one-file change": median_of(RUNS, edit, raw),
                 },
@@ -164,7 +170,7 @@ def main():
             cpu[count] = {}
             for method, action, path in (("rsync_deploy", deploy, "/var/www/app"), ("peer", peer, "/var/www/peer")):
                 measured = {
-                    "first deploy": medians_of(RUNS, wipe(path), action),
+                    "first deploy": medians_of(FIRST_RUNS, wipe(path), action),
                     "no-change redeploy": medians_of(RUNS, nothing, action),
                     "one-file change": medians_of(RUNS, edit, action),
                 }
@@ -177,8 +183,9 @@ def main():
             "over `ansible.builtin.ssh` as an unprivileged user with a key and `become` (sudo), the shipped "
             "ansible.cfg (ControlPersist 60 s, pipelining). Raw rsync: `rsync -a --delete` to every host in "
             "parallel over ssh with the same key and a ControlPersist master per host, "
-            "`--rsync-path='sudo -n rsync'`. Median of %d runs, wall seconds."
-            % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), files, size / 1e6, RUNS),
+            "`--rsync-path='sudo -n rsync'`. Median of %d runs (first deploys: %d), wall seconds."
+            % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), files, size / 1e6, RUNS,
+               FIRST_RUNS),
             "",
             "| hosts | method | first deploy | no-change redeploy | one-file change |",
             "|---|---|---|---|---|",
