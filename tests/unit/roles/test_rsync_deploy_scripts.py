@@ -1,6 +1,6 @@
 """Unit tests of roles/rsync_deploy/files/probe.sh and activate.sh, run on the controller against temp dirs.
 
-The role runs both on the host (tasks/probe.yml, tasks/activate.yml) with the same environment; the container
+The role runs both on the host (tasks/preflight.yml, tasks/activate.yml) with the same environment; the container
 tests (tests/integration/deploy/) run them through the role. PHP and systemctl are stand-ins on PATH here: a
 `php` that fails on files holding SYNTAX ERROR, a `systemctl` that fails while a flag file exists, and for the
 full disk an `rsync` that fails the live sync as rsync does when the disk fills up.
