@@ -15,6 +15,9 @@ changed. For the peer and rsync_deploy the controller's CPU (ansible-playbook an
 not the processes in the containers) is recorded too, and the CPU each extra host costs: the slope
 (CPU at the largest host count − CPU at 1 host) ÷ (hosts − 1).
 
+The CPU one task round costs on each extra host (a skipped task, a `raw` with become) is measured in the same
+run: the floor any role pays a round, against which the peer's three tasks and the role's steps are read.
+
 Each cell is the median wall time of BENCH_RUNS runs (default 3). Results go to the "rsync_deploy over
 ssh" section of docs/benchmarks.md (other sections are kept). Never part of make test.
 """
@@ -84,6 +87,17 @@ PEER = """\
 """
 
 
+# The floor under any role: the controller CPU one task round costs on each extra host (ansible-core's worker
+# process, templating, the ssh client), for a task skipped by its `when:` and for a `raw` with become. ROUNDS
+# tasks of each, slope between the host counts, divided by ROUNDS.
+ROUNDS = 10
+ROUND_PLAYBOOKS = {
+    "skipped task": [{"name": "Skipped %d" % i, "ansible.builtin.debug": {"msg": "x"}, "when": False}
+                     for i in range(ROUNDS)],
+    "raw with become": [{"name": "Raw %d" % i, "ansible.builtin.raw": "true", "become": True} for i in range(ROUNDS)],
+}
+
+
 def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="gamestack-bench-ssh-"))
     names = [NAME % i for i in range(1, max(SIZES) + 1)]
@@ -109,6 +123,11 @@ def main():
         role_playbook.write_text(ROLE_PLAYBOOK)
         peer_playbook = work / "peer.yml"
         peer_playbook.write_text(PEER)
+        round_playbooks = {}
+        for kind, tasks in ROUND_PLAYBOOKS.items():
+            round_playbooks[kind] = work / ("rounds-%s.yml" % kind.replace(" ", "-"))
+            round_playbooks[kind].write_text(json.dumps([{"name": "Rounds", "hosts": "all", "gather_facts": False,
+                                                          "tasks": tasks}]))
         active: list = []
         raw_commands: list = []
 
@@ -167,7 +186,8 @@ def main():
                 },
                 "ping": median_of(RUNS, nothing, lambda: playbook(str(ping))),
             }
-            cpu[count] = {}
+            cpu[count] = {"rounds": {kind: medians_of(RUNS, nothing, lambda path=path: playbook(str(path)))[2]
+                                     for kind, path in round_playbooks.items()}}
             for method, action, path in (("rsync_deploy", deploy, "/var/www/app"), ("peer", peer, "/var/www/peer")):
                 measured = {
                     "first deploy": medians_of(FIRST_RUNS, wipe(path), action),
@@ -227,6 +247,17 @@ def main():
                 ratio = "%.2f×" % (slopes[method] / slopes["peer"]) if slopes["peer"] > 0 else "-"
                 lines.append("| %s | %s | %.2f s | %.2f s | %.2f s | %s |" % (
                     case, method, cpu[low][method][case], cpu[high][method][case], slopes[method], ratio))
+        lines += [
+            "",
+            "The floor under any role: the controller CPU one task round costs on each extra host (%d tasks of "
+            "each kind, slope between %d and %d hosts, ÷ %d)." % (ROUNDS, low, high, ROUNDS),
+            "",
+            "| task round | CPU a round, each extra host |",
+            "|---|---|",
+        ]
+        for kind in ROUND_PLAYBOOKS:
+            slope = (cpu[high]["rounds"][kind] - cpu[low]["rounds"][kind]) / max(high - low, 1) / ROUNDS
+            lines.append("| %s | %.0f ms |" % (kind, slope * 1000))
         text = "\n".join(lines) + "\n"
         print(text)
         write_section(SECTION, text)
