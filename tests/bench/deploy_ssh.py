@@ -18,7 +18,8 @@ not the processes in the containers) is recorded too, and the CPU each extra hos
 The CPU one task round costs on each extra host (a skipped task, a `raw` with become) is measured in the same
 run: the floor any role pays a round, against which the peer's three tasks and the role's steps are read.
 
-Each cell is the median wall time of BENCH_RUNS runs (default 3). Results go to the "rsync_deploy over
+Each cell is the median wall time of BENCH_RUNS runs (default 5); the redeploys of rsync_deploy and the peer
+alternate, the order flipped every run. Results go to the "rsync_deploy over
 ssh" section of docs/benchmarks.md (other sections are kept). Never part of make test.
 """
 
@@ -29,6 +30,7 @@ import json
 import os
 import pathlib
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +47,7 @@ from tests.harness.containers import docker  # noqa: E402
 from tests.harness.moto import bin_path  # noqa: E402
 from tests.integration.deploy.conftest import ssh_host_vars, start_ssh_host  # noqa: E402
 
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 # First deploys take minutes (the peer lints every PHP file one by one): BENCH_FIRST_RUNS, default 1.
 FIRST_RUNS = int(os.environ.get("BENCH_FIRST_RUNS", "1"))
 SIZES = [int(n) for n in os.environ.get("BENCH_HOSTS", "1,4").split(",")]
@@ -188,14 +190,22 @@ def main():
             }
             cpu[count] = {"rounds": {kind: medians_of(RUNS, nothing, lambda path=path: playbook(str(path)))[2]
                                      for kind, path in round_playbooks.items()}}
-            for method, action, path in (("rsync_deploy", deploy, "/var/www/app"), ("peer", peer, "/var/www/peer")):
-                measured = {
-                    "first deploy": medians_of(FIRST_RUNS, wipe(path), action),
-                    "no-change redeploy": medians_of(RUNS, nothing, action),
-                    "one-file change": medians_of(RUNS, edit, action),
-                }
-                results[count][method] = {case: m[0] for case, m in measured.items()}
-                cpu[count][method] = {case: m[2] for case, m in measured.items()}
+            methods = {"rsync_deploy": (deploy, "/var/www/app"), "peer": (peer, "/var/www/peer")}
+            for method, (action, path) in methods.items():
+                wall, _machine, own = medians_of(FIRST_RUNS, wipe(path), action)
+                results[count][method] = {"first deploy": wall}
+                cpu[count][method] = {"first deploy": own}
+            # The redeploys interleaved, the order flipped every run, so that whatever else the machine does
+            # weighs on both alike: one edit (or none), then each method deploys it.
+            for case, prepare in (("no-change redeploy", nothing), ("one-file change", edit)):
+                samples = {method: [] for method in methods}
+                for run in range(RUNS):
+                    prepare()
+                    for method in (list(methods) if run % 2 == 0 else list(methods)[::-1]):
+                        samples[method].append(medians_of(1, nothing, methods[method][0]))
+                for method, runs in samples.items():
+                    results[count][method][case] = statistics.median(r[0] for r in runs)
+                    cpu[count][method][case] = statistics.median(r[2] for r in runs)
         lines = [
             SECTION, "",
             "`make bench-deploy-ssh` (tests/bench/deploy_ssh.py), %s. Tree: %d files, %.1f MB (the tree of "
