@@ -9,10 +9,11 @@ over the ssh command line of the same user, key and a ControlPersist master per 
 `--rsync-path='sudo -n rsync'`: the floor. BENCH_HOSTS (default "1,4") sets the host counts.
 
 rsync_deploy runs as a play of the role alone (tests/bench/deploy_ab.py: ROLE_PLAYBOOK), without what
-playbooks/deploy.yml adds around it (load balancer steps, the health check). The peer is the deploy playbook a user would otherwise write (PEER below): `ansible.posix.synchronize` of
-the same tree with `--delete`, `php -l` of the PHP files it changed, and a graceful reload when anything
-changed. For the peer and rsync_deploy the controller's CPU (ansible-playbook and everything it started,
-not the processes in the containers) is recorded too, and the CPU each extra host costs: the slope
+playbooks/deploy.yml adds around it (load balancer steps, the health check). The peer is the deploy
+playbook a user would otherwise write (PEER below): `ansible.posix.synchronize` of the same tree with
+`--delete`, `php -l` of the PHP files it changed, and a graceful reload when anything changed. For the
+peer and rsync_deploy the controller's CPU (ansible-playbook and everything it started, not the processes
+in the containers) is recorded too, and the CPU each extra host costs: the slope
 (CPU at the largest host count − CPU at 1 host) ÷ (hosts − 1).
 
 The CPU one task round costs on each extra host (a skipped task, a `raw` with become) is measured in the same
@@ -178,6 +179,7 @@ def main():
 
         results = {}
         cpu = {}  # cpu[count][method][case]: the controller's CPU seconds (median)
+        round_cpu = {}  # round_cpu[count][kind]: the same for a playbook of ROUNDS task rounds
         for count in SIZES:
             use(count)
             results[count] = {
@@ -188,8 +190,9 @@ def main():
                 },
                 "ping": median_of(RUNS, nothing, lambda: playbook(str(ping))),
             }
-            cpu[count] = {"rounds": {kind: medians_of(RUNS, nothing, lambda path=path: playbook(str(path)))[2]
-                                     for kind, path in round_playbooks.items()}}
+            round_cpu[count] = {kind: medians_of(RUNS, nothing, lambda path=path: playbook(str(path)))[2]
+                                for kind, path in round_playbooks.items()}
+            cpu[count] = {}
             methods = {"rsync_deploy": (deploy, "/var/www/app"), "peer": (peer, "/var/www/peer")}
             for method, (action, path) in methods.items():
                 wall, _machine, own = medians_of(FIRST_RUNS, wipe(path), action)
@@ -242,6 +245,11 @@ def main():
                 lines.append("| %d | %s | %+.1f s | %+.1f s | %s |"
                              % (count, case, extra, over_floor, "yes" if extra <= 2.0 else "no"))
         low, high = min(SIZES), max(SIZES)
+
+        def slope(at_low: float, at_high: float) -> float:
+            """CPU each extra host costs, between the smallest and the largest host count."""
+            return (at_high - at_low) / max(high - low, 1)
+
         lines += [
             "",
             "Controller CPU (ansible-playbook and the processes it started; median, seconds) and the CPU each "
@@ -252,7 +260,7 @@ def main():
             "|---|---|---|---|---|---|",
         ]
         for case in REDEPLOYS:
-            slopes = {m: (cpu[high][m][case] - cpu[low][m][case]) / max(high - low, 1) for m in ("rsync_deploy", "peer")}
+            slopes = {m: slope(cpu[low][m][case], cpu[high][m][case]) for m in ("rsync_deploy", "peer")}
             for method in ("rsync_deploy", "peer"):
                 ratio = "%.2f×" % (slopes[method] / slopes["peer"]) if slopes["peer"] > 0 else "-"
                 lines.append("| %s | %s | %.2f s | %.2f s | %.2f s | %s |" % (
@@ -266,8 +274,8 @@ def main():
             "|---|---|",
         ]
         for kind in ROUND_PLAYBOOKS:
-            slope = (cpu[high]["rounds"][kind] - cpu[low]["rounds"][kind]) / max(high - low, 1) / ROUNDS
-            lines.append("| %s | %.0f ms |" % (kind, slope * 1000))
+            per_round = slope(round_cpu[low][kind], round_cpu[high][kind]) / ROUNDS
+            lines.append("| %s | %.0f ms |" % (kind, per_round * 1000))
         text = "\n".join(lines) + "\n"
         print(text)
         write_section(SECTION, text)
